@@ -1,0 +1,84 @@
+"""The command line as outside checks call it (SPEC §3): a real process, stdout and stderr."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
+
+
+def run(*args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "voice_assistant", *args],
+        capture_output=True, text=True, timeout=60, env=env or ENV, input=stdin,
+    )
+
+
+def test_converse_json_matches_the_contract() -> None:
+    p = run("converse", "--json", "I'm locked out", "yeah", "got it", "nope")
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    assert [x["turn"] for x in lines] == [1, 2, 3, 4]
+    for x in lines:
+        assert set(x) == {"turn", "input", "heard", "intent", "confidence", "step", "say"}
+        assert x["input"] == "text" and 0 <= x["confidence"] <= 1
+    assert [x["step"] for x in lines] == ["assess", "spare_key", "prevention", "end"]
+    assert lines[0]["heard"] == "I'm locked out" and lines[0]["intent"] == "locked_out"
+
+
+def test_converse_reports_the_intent_even_when_ignored() -> None:
+    p = run("converse", "--json", "call my landlord")
+    x = json.loads(p.stdout)
+    assert (x["intent"], x["step"], x["say"]) == ("landlord", "idle", "")
+
+
+def test_converse_plain_text() -> None:
+    p = run("converse", "I'm locked out")
+    assert p.returncode == 0 and "spare key" in p.stdout
+
+
+def test_graph_is_mermaid_generated_from_the_data() -> None:
+    p = run("graph")
+    assert p.returncode == 0
+    assert p.stdout.startswith("flowchart TD")
+    assert "s_assess -->|yes| s_spare_key" in p.stdout
+    assert "s_locksmith -->|no| s_end" in p.stdout
+
+
+def test_readme_embeds_the_current_graph() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert run("graph").stdout.strip() in readme, "run: lockout-assistant graph, paste into README"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("converse",), ("converse", "--engine", "nope", "hi"), ("frobnicate",), ("converse", "--x")],
+)
+def test_usage_errors_are_one_line_exit_2(args: tuple[str, ...]) -> None:
+    p = run(*args)
+    assert p.returncode == 2
+    assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[landlord]\nphone = 'abc'\n")
+    p = run("converse", "--config", str(cfg), "hi")
+    assert p.returncode == 2
+    assert p.stderr.strip().count("\n") == 0 and "landlord.phone" in p.stderr
+
+
+def test_chat_reads_until_stop() -> None:
+    p = run("chat", stdin="I'm locked out\nwhat can i say\nstop\nnever reached\n")
+    assert p.returncode == 0, p.stderr
+    assert "spare key" in p.stdout and "Goodbye" in p.stdout
+    assert p.stdout.count("assistant>") == 3
+
+
+def test_chat_ends_on_eof() -> None:
+    p = run("chat", stdin="play music\n")
+    assert p.returncode == 0 and "silent" in p.stdout

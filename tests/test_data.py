@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+
+from voice_assistant import data as data_mod
+from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
+
+DOMAIN = [i for i in INTENTS if i not in ("none", "yes", "no", "help", "repeat", "back", "next",
+                                           "start_over", "stop")]
+
+
+def test_every_intent_and_step_is_present(data: data_mod.Data) -> None:
+    assert set(data.intents) == set(INTENTS)
+    assert set(data.guide.steps) == set(STEPS)
+    assert [t for t, _ in data.guide.tips] == list(TIP_INTENTS)
+
+
+@pytest.mark.parametrize("intent", DOMAIN)
+def test_domain_intents_have_many_phrasings(data: data_mod.Data, intent: str) -> None:
+    assert len(data.intents[intent].phrases) >= 12
+
+
+@pytest.mark.parametrize("intent", ["yes", "no", "repeat", "back", "next", "stop"])
+def test_short_intents_have_broad_coverage(data: data_mod.Data, intent: str) -> None:
+    assert len(data.intents[intent].phrases) >= 15
+
+
+def test_vocabulary_is_generated_from_phrases_and_keywords(data: data_mod.Data) -> None:
+    vocab = set(data.vocabulary())
+    assert {"locksmith", "landlord", "spare", "yeah", "nope", "insulin", "toddler"} <= vocab
+    assert not any("|" in w or "(" in w or "." in w for w in vocab)
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "en"
+    folder.mkdir()
+    for name in ("intents.yaml", "guide.yaml"):
+        (folder / name).write_text((data_mod.DATA_DIR / "en" / name).read_text())
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("intents.yaml", "\n  lockbox:\n", "\n  lockboxx:\n", "intents.lockboxx: unknown intent"),
+        ("guide.yaml", "    yes: spare_key\n", "    yes: spare_keys\n",
+         "steps.assess.yes: unknown step 'spare_keys'"),
+        ("guide.yaml", "    no: other_entry\n", "\n", "steps.assess.no: missing transition"),
+        ("guide.yaml", "    question: Did you get the spare key?\n", "    question: ''\n",
+         "steps.spare_key.question: empty reply"),
+        ("guide.yaml", "  force_entry: >-\n", "  force_entry2: >-\n",
+         "replies.force_entry: empty reply"),
+        ("intents.yaml", "      emergency: 0.95\n", "      emergency: 3\n", "keyword weight"),
+        ("intents.yaml", "intents:\n", "intents: [\n", "invalid YAML"),
+    ],
+)
+def test_invalid_data_fails_with_one_line_naming_file_and_key(
+    tmp_path: Path, file: str, old: str, new: str, message: str
+) -> None:
+    folder = _copy(tmp_path)
+    path = folder / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(data_mod.DataError) as err:
+        data_mod.load(folder)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(path))
+    assert message in msg

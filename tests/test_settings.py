@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from voice_assistant import settings
+from voice_assistant.settings import SettingsError, spoken_digits
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    return path
+
+
+def test_nothing_needs_configuring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCKOUT_CONFIG", str(tmp_path / "absent.toml"))
+    s = settings.load()
+    assert s.emergency_number == "911" and not s.landlord.configured
+
+
+def test_full_settings(tmp_path: Path) -> None:
+    s = settings.load(_write(tmp_path, """
+emergency_number = "112"
+[landlord]
+name = "Sam Smith"
+phone = "+44 (20) 7946-0018"
+[locksmith]
+phone = "555 0199"
+"""))
+    assert s.emergency_number == "112"
+    assert s.landlord.name == "Sam Smith" and s.landlord.configured
+    assert s.locksmith.phone == "555 0199"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("emergency_number = [", "invalid TOML"),
+        ("emergency_number = 911.5", "emergency_number"),
+        ("colour = 'red'", "colour: unknown key"),
+        ("[landlord]\nphone = 'call me maybe'", "landlord.phone"),
+        ("[landlord]\nphone = '12'", "landlord.phone"),
+        ("[landlord]\nname = 3", "landlord.name"),
+        ("[landlord]\nmobile = '555 0123'", "landlord.mobile: unknown key"),
+        ("landlord = 'Sam'", "landlord"),
+    ],
+)
+def test_invalid_settings_name_the_file_and_key(tmp_path: Path, text: str, key: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(SettingsError) as err:
+        settings.load(path)
+    msg = str(err.value)
+    assert msg.startswith(str(path)) and key in msg and "\n" not in msg
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="no such settings file"):
+        settings.load(tmp_path / "nope.toml")
+
+
+def test_spoken_digits() -> None:
+    assert spoken_digits("555-0123") == "5 5 5, 0 1 2 3"
+    assert spoken_digits("+44 20") == "plus 4 4, 2 0"

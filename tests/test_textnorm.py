@@ -1,0 +1,38 @@
+import pytest
+
+from voice_assistant.textnorm import normalize, stem, words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Um, I’m locked out of my flat!!", "i am locked out of my flat"),
+        ("I can't get in", "i can not get in"),
+        ("my friend's got a key", "my friend got a key"),
+        ("uh-huh", "uhhuh"),
+        ("yeah yeah", "yeah"),
+        ("please", "please"),  # a lone filler is kept: something must be left to match
+        ("no thank you", "no"),
+        ("My NEIGHBOUR has it", "my neighbor has it"),
+        ("", ""),
+    ],
+)
+def test_normalize(text: str, expected: str) -> None:
+    assert normalize(text) == expected
+
+
+def test_words_keeps_fillers_and_drops_punctuation() -> None:
+    assert words("So, like... what's next?") == ["so", "like", "what", "is", "next"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("lockboxes", "lockbox"), ("duplicated", "duplicate"), ("raining", "rain"),
+     ("windows", "window"), ("keys", "key")],
+)
+def test_stem_joins_word_forms(a: str, b: str) -> None:
+    assert stem(a) == stem(b)
+
+
+def test_stem_leaves_short_words() -> None:
+    assert [stem(w) for w in ("is", "yes", "gas", "has", "no")] == ["is", "yes", "gas", "has", "no"]

@@ -1,0 +1,266 @@
+"""Load and validate the assistant's data (`intents/<lang>/*.yaml`) into frozen dataclasses.
+
+Everything is checked once, at load: an unknown intent or step name, a missing transition or
+an empty reply raises `DataError` with one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
+from voice_assistant.textnorm import normalize, stem
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "intents"
+DEFAULT_LANG = "en"
+
+#: Special transition targets besides step names.
+TARGETS = frozenset(STEPS) | {"stay", "previous", "next_tip"}
+_GROUP = re.compile(r"\(([^()]*)\)")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so `yes:` and `no:` stay the intent names."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class DataError(ValueError):
+    """The data files are invalid; the message is one line naming the file and key."""
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A word sequence that is evidence for an intent, e.g. ``(kid|dog) ... inside``.
+
+    `segments` are matched in order with any words between them; each segment is a set of
+    alternative word sequences, stemmed (see `textnorm.stem`). A pattern starting with `^`
+    only matches at the start of the utterance.
+    """
+
+    pattern: str
+    weight: float
+    segments: tuple[frozenset[tuple[str, ...]], ...]
+    anchored: bool = False
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    phrases: tuple[str, ...]  # normalised
+    keywords: tuple[Keyword, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    say: tuple[str, ...]
+    question: str
+    reprompt: str
+    help: str
+    transitions: dict[str, str]  # intent (yes/no/next) -> target
+    contact: str = ""
+    question_last: str = ""
+    stay: str = ""
+
+
+@dataclass(frozen=True)
+class Guide:
+    steps: dict[str, Step]
+    tips: tuple[tuple[str, str], ...]  # (tip intent, text), in order
+    replies: dict[str, str]
+    labels: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Data:
+    intents: dict[str, Intent]
+    guide: Guide
+    source: Path
+
+    def vocabulary(self) -> list[str]:
+        """Every word the data uses (phrases and keywords), sorted: the ASR domain vocabulary."""
+        seen: set[str] = set()
+        for intent in self.intents.values():
+            for phrase in intent.phrases:
+                seen.update(phrase.split())
+            for kw in intent.keywords:
+                for seg in _GROUP.sub(lambda m: m.group(1).replace("|", " "), kw.pattern).split():
+                    seen.update(normalize(seg.strip("^.")).split())
+        return sorted(seen)
+
+    def sentences(self) -> list[str]:
+        """Every normalised phrase, plus keyword alternatives: text for a domain language model."""
+        out: list[str] = []
+        for intent in self.intents.values():
+            out.extend(intent.phrases)
+            for kw in intent.keywords:
+                if len(kw.segments) == 1:
+                    out.extend(" ".join(alt) for alt in sorted(kw.segments[0]))
+        return out
+
+
+def _fail(path: Path, key: str, why: str) -> DataError:
+    return DataError(f"{path}: {key}: {why}")
+
+
+def _expand(segment: str) -> frozenset[tuple[str, ...]]:
+    parts = _GROUP.split(segment)  # even indices: literal text; odd: "a|b|c"
+    choices: list[list[str]] = []
+    for i, part in enumerate(parts):
+        choices.append(part.split("|") if i % 2 else [part])
+    alts = set()
+    for combo in itertools.product(*choices):
+        tokens = tuple(stem(w) for w in normalize(" ".join(combo)).split())
+        if tokens:
+            alts.add(tokens)
+    return frozenset(alts)
+
+
+def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
+    if not isinstance(weight, int | float) or not 0 < weight <= 1:
+        raise _fail(path, key, f"keyword weight must be a number in (0, 1], got {weight!r}")
+    text = str(pattern).strip()
+    anchored = text.startswith("^")
+    segments = tuple(_expand(seg) for seg in text.lstrip("^").split("..."))
+    if not segments or not all(segments):
+        raise _fail(path, key, "keyword is empty")
+    return Keyword(text, float(weight), segments, anchored)
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "?"
+        raise DataError(f"{path}: {where}: invalid YAML") from None
+    if not isinstance(doc, dict):
+        raise DataError(f"{path}: top level must be a mapping")
+    return doc
+
+
+def _load_intents(path: Path) -> dict[str, Intent]:
+    raw = _load_yaml(path).get("intents")
+    if not isinstance(raw, dict):
+        raise _fail(path, "intents", "missing or not a mapping")
+    intents: dict[str, Intent] = {}
+    for name, body in raw.items():
+        name = str(name)
+        key = f"intents.{name}"
+        if name not in INTENTS:
+            raise _fail(path, key, "unknown intent name")
+        body = body or {}
+        phrases = tuple(dict.fromkeys(normalize(str(p)) for p in body.get("phrases") or ()))
+        if name != "none" and not phrases:
+            raise _fail(path, f"{key}.phrases", "no phrasings")
+        if any(not p for p in phrases):
+            raise _fail(path, f"{key}.phrases", "an empty phrasing")
+        kws = tuple(
+            _keyword(path, f"{key}.keywords.{pat}", pat, w)
+            for pat, w in (body.get("keywords") or {}).items()
+        )
+        intents[name] = Intent(name, phrases, kws)
+    missing = [n for n in INTENTS if n != "none" and n not in intents]
+    if missing:
+        raise _fail(path, f"intents.{missing[0]}", "missing")
+    intents.setdefault("none", Intent("none", (), ()))
+    return intents
+
+
+def _text(path: Path, key: str, value: Any, *, required: bool = True) -> str:
+    text = " ".join(str(value).split()) if value is not None else ""
+    if required and not text:
+        raise _fail(path, key, "empty reply")
+    return text
+
+
+def _load_guide(path: Path) -> Guide:
+    doc = _load_yaml(path)
+    raw_steps = doc.get("steps")
+    if not isinstance(raw_steps, dict):
+        raise _fail(path, "steps", "missing or not a mapping")
+    steps: dict[str, Step] = {}
+    for name, body in raw_steps.items():
+        key = f"steps.{name}"
+        if name not in STEPS:
+            raise _fail(path, key, "unknown step name")
+        body = body or {}
+        silent = name in ("idle", "end")
+        say = tuple(_text(path, f"{key}.say", s) for s in body.get("say") or ())
+        transitions: dict[str, str] = {}
+        for answer in ("yes", "no", "next"):
+            target = body.get(answer)
+            if target is None:
+                if not silent:
+                    raise _fail(path, f"{key}.{answer}", "missing transition")
+                continue
+            if target not in TARGETS:
+                raise _fail(path, f"{key}.{answer}", f"unknown step {target!r}")
+            transitions[answer] = str(target)
+        if name == "end" and not say:
+            raise _fail(path, f"{key}.say", "empty reply")
+        if "stay" in transitions.values() and not body.get("stay"):
+            raise _fail(path, f"{key}.stay", "empty reply")
+        steps[name] = Step(
+            name=name,
+            say=say,
+            question=_text(path, f"{key}.question", body.get("question"), required=not silent),
+            reprompt=_text(path, f"{key}.reprompt", body.get("reprompt"), required=not silent),
+            help=_text(path, f"{key}.help", body.get("help"), required=not silent),
+            transitions=transitions,
+            contact=_text(path, f"{key}.contact", body.get("contact"), required=False),
+            question_last=_text(path, f"{key}.question_last", body.get("question_last"),
+                                required=name == "prevention"),
+            stay=_text(path, f"{key}.stay", body.get("stay"), required=False),
+        )
+    missing = [s for s in STEPS if s not in steps]
+    if missing:
+        raise _fail(path, f"steps.{missing[0]}", "missing")
+    raw_tips = doc.get("tips") or {}
+    if list(raw_tips) != list(TIP_INTENTS):
+        raise _fail(path, "tips", f"must list exactly {', '.join(TIP_INTENTS)} in that order")
+    tips = tuple((str(k), _text(path, f"tips.{k}", v)) for k, v in raw_tips.items())
+    raw_replies = doc.get("replies") or {}
+    replies = {str(k): _text(path, f"replies.{k}", v) for k, v in raw_replies.items()}
+    for needed in ("got_in", "prevention_intro", "force_entry", "unlock",
+                   "didnt_catch", "did_you_mean", "confirm_no", "back_first", "help_more"):
+        if needed not in replies:
+            raise _fail(path, f"replies.{needed}", "empty reply")
+    labels = {str(k): _text(path, f"labels.{k}", v) for k, v in (doc.get("labels") or {}).items()}
+    for intent in INTENTS:
+        if intent != "none" and intent not in labels:
+            raise _fail(path, f"labels.{intent}", "missing")
+    return Guide(steps, tips, replies, labels)
+
+
+def load(data_dir: Path | None = None) -> Data:
+    """Load `intents.yaml` and `guide.yaml` from `data_dir` (default: intents/en)."""
+    folder = data_dir or DATA_DIR / DEFAULT_LANG
+    return Data(
+        intents=_load_intents(folder / "intents.yaml"),
+        guide=_load_guide(folder / "guide.yaml"),
+        source=folder,
+    )
+
+
+@cache
+def default() -> Data:
+    """The shipped English data, loaded once per process."""
+    return load()

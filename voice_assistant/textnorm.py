@@ -1,0 +1,85 @@
+"""Text normalisation shared by the matcher and the speech-engine vocabularies."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTRACTIONS = {
+    "i'm": "i am", "im": "i am", "i've": "i have", "ive": "i have", "i'll": "i will",
+    "i'd": "i would", "you're": "you are", "we're": "we are", "they're": "they are",
+    "it's": "it is", "that's": "that is", "there's": "there is", "what's": "what is",
+    "where's": "where is", "who's": "who is", "how's": "how is", "here's": "here is",
+    "let's": "let us", "he's": "he is", "she's": "she is",
+    "don't": "do not", "dont": "do not", "doesn't": "does not", "didn't": "did not",
+    "didnt": "did not", "can't": "can not", "cant": "can not", "cannot": "can not",
+    "couldn't": "could not", "couldnt": "could not", "won't": "will not", "wont": "will not",
+    "wouldn't": "would not", "shouldn't": "should not", "isn't": "is not", "aren't": "are not",
+    "wasn't": "was not", "weren't": "were not", "haven't": "have not", "havent": "have not",
+    "hasn't": "has not", "hadn't": "had not", "ain't": "am not",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "dunno": "do not know",
+    "neighbour": "neighbor", "neighbours": "neighbors", "mum": "mom", "okay": "ok",
+    "24/7": "twenty four seven", "renter's": "renters", "renters'": "renters",
+}  # fmt: skip
+
+#: Words that carry no meaning in a request; dropped unless nothing else is left.
+FILLERS = frozenset(
+    "um umm uh uhh er erm ah hmm hm please pls like so well just actually basically "
+    "literally really oh hey thanks cheers mate".split()
+)
+
+_PAIRS = {
+    ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
+    ("thank", "you"): "thanks",
+}  # fmt: skip
+_PUNCT = re.compile(r"[^\w\s'/-]+")
+_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_SPACES = re.compile(r"\s+")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word list with contractions expanded and punctuation removed."""
+    text = _strip_accents(text.translate(_APOS).lower())
+    text = _PUNCT.sub(" ", text).replace("-", " ").replace("_", " ")
+    out: list[str] = []
+    for token in text.split():
+        token = token.strip("'/")
+        if not token:
+            continue
+        expanded = _CONTRACTIONS.get(token)
+        if expanded is None and token.endswith("'s"):
+            token = token[:-2]  # possessive or "is": "friend's" → "friend"
+            expanded = _CONTRACTIONS.get(token)
+        for word in (expanded or token.replace("'", "")).split():
+            if out and (out[-1], word) in _PAIRS:  # "uh huh" is a yes, not a filler
+                out[-1] = _PAIRS[out[-1], word]
+            elif not out or out[-1] != word:  # "yeah yeah" → "yeah"
+                out.append(word)
+    return out
+
+
+def normalize(text: str) -> str:
+    """Canonical form used for matching: see `words`, with fillers dropped."""
+    tokens = words(text)
+    kept = [t for t in tokens if t not in FILLERS]
+    return " ".join(kept or tokens)
+
+
+def stem(word: str) -> str:
+    """A light stem for keyword matching: lockboxes/lockbox, duplicated/duplicate, raining/rain."""
+    if len(word) > 4 and word.endswith(("xes", "ches", "shes", "sses")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
