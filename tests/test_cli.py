@@ -11,7 +11,8 @@ import pytest
 ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
 
 
-def run(*args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, env: dict | None = None, stdin: str | None = None
+        ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "voice_assistant", *args],
         capture_output=True, text=True, timeout=60, env=env or ENV, input=stdin,

@@ -9,7 +9,7 @@ from voice_assistant.guide import State
 from voice_assistant.names import INTENTS, STEPS
 
 _ASSISTANT = Assistant(data_mod.default())
-WORDS = st.sampled_from(data_mod.default().vocabulary() + ["", "!", "’", "ß", "911", "..."])
+WORDS = st.sampled_from([*data_mod.default().vocabulary(), "", "!", "’", "ß", "911", "..."])
 UTTERANCE = st.one_of(st.text(max_size=80), st.lists(WORDS, max_size=12).map(" ".join))
 
 

@@ -18,6 +18,13 @@ _CONTRACTIONS = {
     "wasn't": "was not", "weren't": "were not", "haven't": "have not", "havent": "have not",
     "hasn't": "has not", "hadn't": "had not", "ain't": "am not",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "dunno": "do not know",
+    "isnt": "is not", "doesnt": "does not", "wasnt": "was not", "arent": "are not",
+    "hes": "he is", "shes": "she is", "thats": "that is", "theres": "there is",
+    "whats": "what is", "wheres": "where is", "youre": "you are", "theyre": "they are",
+    "its": "it is", "hasnt": "has not", "shouldnt": "should not", "wouldnt": "would not",
+    "youve": "you have", "weve": "we have", "lets": "let us",
+    "naw": "no", "nae": "no", "aye": "yes", "yeh": "yeah", "ya": "yeah", "yah": "yeah",
+    "masel": "myself", "meself": "myself", "oot": "out", "wee": "little",
     "neighbour": "neighbor", "neighbours": "neighbors", "mum": "mom", "okay": "ok",
     "24/7": "twenty four seven", "renter's": "renters", "renters'": "renters",
 }  # fmt: skip
@@ -66,6 +73,8 @@ def words(text: str) -> list[str]:
 def normalize(text: str) -> str:
     """Canonical form used for matching: see `words`, with fillers dropped."""
     tokens = words(text)
+    if tokens[:1] == ["ill"]:  # "ill be outside" from a transcript without apostrophes
+        tokens[:1] = ["i", "will"]
     kept = [t for t in tokens if t not in FILLERS]
     return " ".join(kept or tokens)
 
