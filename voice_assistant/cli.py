@@ -63,32 +63,23 @@ def _settings(args: argparse.Namespace):  # -> Settings
     return settings.load(args.config)
 
 
-def _is_audio(turn: str) -> bool:
-    path = Path(turn)
-    if turn.lower().endswith(".wav"):
-        if path.is_file():
-            return True
-        log.warning("no such file %s: treating it as typed text", turn)
-    return False
-
-
 def cmd_converse(args: argparse.Namespace) -> int:
+    from voice_assistant import asr, converse, data
     from voice_assistant.assistant import Assistant
 
     assistant = Assistant(settings=_settings(args))
-    kinds = ["audio" if _is_audio(t) else "text" for t in args.turns]
-    if "audio" in kinds:
-        first = args.turns[kinds.index("audio")]
-        raise UsageError(f"{first}: audio turns need a speech engine, which this build lacks; "
-                         "type the turn instead")
-    for n, (turn, kind) in enumerate(zip(args.turns, kinds, strict=True), start=1):
-        result = assistant.turn(turn)
+    turns = converse.prepare(args.turns)
+
+    def recognizer() -> asr.Recognizer:
+        return asr.load_recognizer(args.engine, data.default(), model=args.model)
+
+    for out in converse.run(turns, assistant, recognizer):
         if args.json:
-            print(json.dumps({"turn": n, "input": kind, **result.as_json()}), flush=True)
+            print(json.dumps(out), flush=True)
         else:
-            print(f"you ({n}): {result.heard}")
-            print(f"  [{result.intent} {result.confidence:.2f} -> {result.step}]")
-            print(f"assistant: {result.say or '(silent)'}", flush=True)
+            print(f"you ({out['turn']}, {out['input']}): {out['heard']}")
+            print(f"  [{out['intent']} {out['confidence']:.2f} -> {out['step']}]")
+            print(f"assistant: {out['say'] or '(silent)'}", flush=True)
     return 0
 
 
@@ -152,12 +143,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         format=f"{PROG}: %(message)s",
         stream=sys.stderr,
     )
+    from voice_assistant.asr import EngineError
+    from voice_assistant.audio import AudioError
     from voice_assistant.data import DataError
     from voice_assistant.settings import SettingsError
 
     try:
         return COMMANDS[args.command or "chat"](args)
-    except (UsageError, SettingsError) as exc:
+    except (UsageError, SettingsError, AudioError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except EngineError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except DataError as exc:

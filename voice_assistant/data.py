@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
-from voice_assistant.textnorm import normalize, stem
+from voice_assistant.textnorm import normalize, spoken_form, stem
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "intents"
 DEFAULT_LANG = "en"
@@ -63,6 +63,7 @@ class Intent:
     name: str
     phrases: tuple[str, ...]  # normalised
     keywords: tuple[Keyword, ...]
+    spoken: tuple[str, ...] = ()  # the phrases as a recogniser writes them (see spoken_form)
 
 
 @dataclass(frozen=True)
@@ -92,26 +93,27 @@ class Data:
     guide: Guide
     source: Path
 
-    def vocabulary(self) -> list[str]:
-        """Every word the data uses (phrases and keywords), sorted: the ASR domain vocabulary."""
-        seen: set[str] = set()
-        for intent in self.intents.values():
-            for phrase in intent.phrases:
-                seen.update(phrase.split())
-            for kw in intent.keywords:
-                for seg in _GROUP.sub(lambda m: m.group(1).replace("|", " "), kw.pattern).split():
-                    seen.update(normalize(seg.strip("^.")).split())
-        return sorted(seen)
-
-    def sentences(self) -> list[str]:
-        """Every normalised phrase, plus keyword alternatives: text for a domain language model."""
+    def speech_corpus(self) -> list[str]:
+        """What users say, as a recogniser writes it: every phrasing, and every keyword
+        alternative (each `...` segment on its own). The speech engines' domain language
+        model, grammar and vocabulary are generated from this."""
         out: list[str] = []
         for intent in self.intents.values():
-            out.extend(intent.phrases)
+            out.extend(intent.spoken)
             for kw in intent.keywords:
-                if len(kw.segments) == 1:
-                    out.extend(" ".join(alt) for alt in sorted(kw.segments[0]))
-        return out
+                for segment in kw.pattern.lstrip("^").split("..."):
+                    out.extend(_spoken_alternatives(segment))
+        return list(dict.fromkeys(s for s in out if s))
+
+    def vocabulary(self) -> list[str]:
+        """Every word of `speech_corpus`, sorted."""
+        return sorted({w for line in self.speech_corpus() for w in line.split()})
+
+
+def _spoken_alternatives(segment: str) -> list[str]:
+    parts = _GROUP.split(segment)
+    choices = [part.split("|") if i % 2 else [part] for i, part in enumerate(parts)]
+    return [spoken_form(" ".join(combo)) for combo in itertools.product(*choices)]
 
 
 def _fail(path: Path, key: str, why: str) -> DataError:
@@ -176,7 +178,8 @@ def _load_intents(path: Path) -> dict[str, Intent]:
             _keyword(path, f"{key}.keywords.{pat}", pat, w)
             for pat, w in (body.get("keywords") or {}).items()
         )
-        intents[name] = Intent(name, phrases, kws)
+        spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in body.get("phrases") or ()))
+        intents[name] = Intent(name, phrases, kws, spoken)
     missing = [n for n in INTENTS if n != "none" and n not in intents]
     if missing:
         raise _fail(path, f"intents.{missing[0]}", "missing")

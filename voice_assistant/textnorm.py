@@ -92,3 +92,12 @@ def stem(word: str) -> str:
     if len(word) > 4 and word.endswith("e"):
         word = word[:-1]
     return word
+
+
+_NOT_SPOKEN = re.compile(r"[^a-z0-9' ]+")
+
+
+def spoken_form(text: str) -> str:
+    """How a recogniser writes a phrase: lower case, apostrophes kept, no other punctuation."""
+    text = _strip_accents(text.translate(_APOS).lower()).replace("-", " ")
+    return " ".join(w.strip("'") for w in _NOT_SPOKEN.sub(" ", text).split() if w.strip("'"))

@@ -1,0 +1,64 @@
+"""`converse`: one fresh session from typed turns and recorded (WAV) turns, in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voice_assistant import audio
+from voice_assistant.asr import Recognizer, transcribe
+from voice_assistant.assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+#: A turn is one utterance; longer recordings are cut here (the live loop splits them itself).
+MAX_TURN_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    text: str  # typed text, or the WAV path
+    kind: str  # "text" | "audio"
+    pcm: np.ndarray | None = None
+
+
+def is_audio(turn: str) -> bool:
+    """SPEC §3: a TURN naming an existing .wav file is audio; anything else is typed text."""
+    if turn.lower().endswith(".wav"):
+        if Path(turn).is_file():
+            return True
+        log.warning("no such file %s: treating it as typed text", turn)
+    return False
+
+
+def prepare(turns: Sequence[str]) -> list[TurnInput]:
+    """Read every audio turn first, so a bad file stops the run before any output."""
+    out = []
+    for turn in turns:
+        if not is_audio(turn):
+            out.append(TurnInput(turn, "text"))
+            continue
+        pcm, fmt = audio.read_pcm16(turn, max_seconds=MAX_TURN_SECONDS)
+        if fmt.seconds > MAX_TURN_SECONDS:
+            log.warning("%s is %.0f s long: only its first %.0f s are used as one turn",
+                        turn, fmt.seconds, MAX_TURN_SECONDS)
+        out.append(TurnInput(turn, "audio", pcm))
+    return out
+
+
+def run(turns: Sequence[TurnInput], assistant: Assistant,
+        recognizer: Callable[[], Recognizer]) -> Iterator[dict[str, object]]:
+    """One JSON-ready object per turn (SPEC §3). `recognizer` is called once, lazily."""
+    rec: Recognizer | None = None
+    for n, turn in enumerate(turns, start=1):
+        text = turn.text
+        if turn.kind == "audio":
+            assert turn.pcm is not None
+            rec = rec or recognizer()
+            text = transcribe(rec, audio.chunks(turn.pcm)).text
+        result = assistant.turn(text)
+        yield {"turn": n, "input": turn.kind, **result.as_json()}

@@ -1,0 +1,116 @@
+"""The built-in English engine: pocketsphinx with its wheel's US-English acoustic model,
+restricted to our domain by a language model and dictionary generated from `intents/` at
+start-up. This is the only module that imports pocketsphinx."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from voice_assistant.asr import EngineError, Transcript
+from voice_assistant.data import Data
+
+log = logging.getLogger(__name__)
+
+_DIGITS = "zero one two three four five six seven eight nine".split()
+
+
+@cache
+def _cmudict(path: Path) -> dict[str, list[str]]:
+    prons: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            word, _, phones = line.partition(" ")
+            prons.setdefault(re.sub(r"\(\d+\)$", "", word), []).append(phones.strip())
+    return prons
+
+
+def _pronounce(word: str, prons: dict[str, list[str]]) -> list[str]:
+    """Pronunciations of `word`: the dictionary's, or built from its parts (digits, a
+    compound of two known words like lock+box, a possessive or plural of a known word)."""
+    if word in prons:
+        return prons[word]
+    if word.isdigit():
+        return [" ".join(prons[_DIGITS[int(d)]][0] for d in word)]
+    base = word.removesuffix("'s").removesuffix("s")
+    if base != word and base in prons:
+        return [p + " Z" for p in prons[base]]
+    for i in range(len(word) - 2, 2, -1):
+        head, tail = word[:i], word[i:]
+        if head in prons and tail in prons and len(tail) > 2:
+            return [prons[head][0] + " " + prons[tail][0]]
+    return []
+
+
+class PocketsphinxRecognizer:
+    name = "pocketsphinx"
+
+    def __init__(self, data: Data, **options: object) -> None:
+        from pocketsphinx import Config, Decoder, get_model_path
+        from pocketsphinx.lm import ArpaBoLM
+
+        model = Path(get_model_path()) / "en-us"
+        prons = _cmudict(model / "cmudict-en-us.dict")
+        corpus = data.speech_corpus()
+        words = sorted({w for line in corpus for w in line.split()})
+        lexicon = {w: _pronounce(w, prons) for w in words}
+        oov = sorted(w for w, p in lexicon.items() if not p)
+        if oov:
+            log.info("pocketsphinx: %d words have no pronunciation and are left out: %s",
+                     len(oov), " ".join(oov))
+        sentences = [s for s in corpus if not any(w in oov for w in s.split())]
+        self._dir = tempfile.TemporaryDirectory(prefix="lockout-ps-")
+        folder = Path(self._dir.name)
+        with (folder / "domain.dict").open("w", encoding="utf-8") as fh:
+            for w, ps in lexicon.items():
+                for i, p in enumerate(ps):
+                    fh.write(f"{w}{'' if i == 0 else f'({i + 1})'} {p}\n")
+        lm = ArpaBoLM(text="\n".join(sentences), add_start=True, discount_mass=0.5)
+        lm.compute()
+        with (folder / "domain.lm").open("w", encoding="utf-8") as fh:
+            lm.write(fh)
+        config = Config(
+            hmm=str(model / "en-us"),
+            lm=str(folder / "domain.lm"),
+            dict=str(folder / "domain.dict"),
+            samprate=16000,
+            logfn="/dev/null",
+            remove_noise=True,
+        )
+        for key, value in options.items():
+            config[key] = value
+        try:
+            self._decoder = Decoder(config)
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(f"pocketsphinx could not start: {exc}") from None
+        self.vocabulary = frozenset(w for w, p in lexicon.items() if p)
+        self._started = False
+
+    def start(self) -> None:
+        if self._started:
+            self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._started = True
+
+    def feed(self, pcm: np.ndarray) -> str:
+        if not self._started:
+            self.start()
+        self._decoder.process_raw(np.ascontiguousarray(pcm, dtype="<i2").tobytes(), False, False)
+        hyp = self._decoder.hyp()
+        return hyp.hypstr if hyp is not None else ""
+
+    def finish(self) -> Transcript:
+        if not self._started:
+            return Transcript("", 0.0, self.name)
+        self._decoder.end_utt()
+        self._started = False
+        hyp = self._decoder.hyp()
+        if hyp is None or not hyp.hypstr.strip():
+            return Transcript("", 0.0, self.name)
+        confidence = float(self._decoder.get_logmath().exp(hyp.prob))
+        return Transcript(hyp.hypstr, max(0.0, min(1.0, confidence)), self.name)
