@@ -83,3 +83,52 @@ def test_chat_reads_until_stop() -> None:
 def test_chat_ends_on_eof() -> None:
     p = run("chat", stdin="play music\n")
     assert p.returncode == 0 and "silent" in p.stdout
+
+
+AUDIO = Path(__file__).resolve().parent / "fixtures" / "audio"
+
+
+def test_converse_mixes_recorded_and_typed_turns() -> None:
+    wav = AUDIO / "locked_out_01__clean.wav"
+    p = run("converse", "--json", "--engine", "pocketsphinx", str(wav), "yes")
+    assert p.returncode == 0, p.stderr
+    first, second = (json.loads(x) for x in p.stdout.splitlines())
+    assert first["input"] == "audio" and first["intent"] == "locked_out"
+    assert "locked out" in first["heard"] and first["step"] == "assess"
+    assert second["input"] == "text" and second["step"] == "spare_key"
+    assert "speech engine: pocketsphinx" in p.stderr  # one line says which engine and why
+
+
+def test_auto_engine_without_a_vosk_model_uses_the_built_in_one(tmp_path: Path) -> None:
+    env = {**ENV, "LOCKOUT_MODELS_DIR": str(tmp_path)}
+    env.pop("LOCKOUT_VOSK_MODEL", None)
+    p = run("converse", "--json", str(AUDIO / "stop_01__clean.wav"), env=env)
+    assert p.returncode == 0
+    assert "pocketsphinx" in p.stderr and "no English Vosk model" in p.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"", "empty"), (b"RIFF\x00\x00\x00\x00WAVEjunk", "truncated"), (b"ID3 mp3", "not a WAV")],
+)
+def test_bad_wav_is_one_line_exit_2(tmp_path: Path, data: bytes, message: str) -> None:
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(data)
+    p = run("converse", "--json", "I'm locked out", str(bad))
+    assert p.returncode == 2 and p.stdout == ""
+    assert message in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_missing_vosk_model_is_one_line(tmp_path: Path) -> None:
+    p = run("converse", "--engine", "vosk", "--model", str(tmp_path / "nope"),
+            str(AUDIO / "stop_01__clean.wav"))
+    assert p.returncode == 2 and "no such Vosk model folder" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_fetch_model_offline_is_one_clear_line(tmp_path: Path) -> None:
+    env = {**ENV, "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
+    p = run("fetch-model", "--models-dir", str(tmp_path), env=env)
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    assert "built-in English engine" in p.stderr.strip().splitlines()[-1]
+    assert list(tmp_path.iterdir()) == []

@@ -94,3 +94,4 @@ def test_nothing_is_none(matcher: Matcher) -> None:
 def test_thresholds_are_settings(data: data_mod.Data) -> None:
     strict = Matcher(data, MatcherSettings(act_threshold=0.99, near_threshold=0.98))
     assert strict.match("lockbocks").decision == "none"
+    assert Matcher(data, MatcherSettings(scorer="ratio")).match("lockbocks").intent == "lockbox"

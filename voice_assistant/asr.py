@@ -38,8 +38,9 @@ class Transcript:
 class Recognizer(Protocol):
     name: str
 
-    def start(self) -> None:
-        """Begin a new utterance."""
+    def start(self, source_rate: int = 16000) -> None:
+        """Begin a new utterance; `source_rate` is the rate the audio was recorded at (an
+        engine may adapt to narrowband, e.g. 8 kHz telephone, audio)."""
 
     def feed(self, pcm: np.ndarray) -> str:
         """Take the next chunk (16 kHz mono int16); return the partial text so far."""
@@ -48,9 +49,10 @@ class Recognizer(Protocol):
         """End the utterance and return the final transcript."""
 
 
-def transcribe(recognizer: Recognizer, chunks: Iterable[np.ndarray]) -> Transcript:
+def transcribe(recognizer: Recognizer, chunks: Iterable[np.ndarray],
+               source_rate: int = 16000) -> Transcript:
     """Stream `chunks` through `recognizer` as one utterance."""
-    recognizer.start()
+    recognizer.start(source_rate)
     for chunk in chunks:
         recognizer.feed(chunk)
     return recognizer.finish()

@@ -24,6 +24,7 @@ class TurnInput:
     text: str  # typed text, or the WAV path
     kind: str  # "text" | "audio"
     pcm: np.ndarray | None = None
+    rate: int = audio.RATE  # the recording's own sample rate
 
 
 def is_audio(turn: str) -> bool:
@@ -46,7 +47,7 @@ def prepare(turns: Sequence[str]) -> list[TurnInput]:
         if fmt.seconds > MAX_TURN_SECONDS:
             log.warning("%s is %.0f s long: only its first %.0f s are used as one turn",
                         turn, fmt.seconds, MAX_TURN_SECONDS)
-        out.append(TurnInput(turn, "audio", pcm))
+        out.append(TurnInput(turn, "audio", pcm, fmt.rate))
     return out
 
 
@@ -59,6 +60,6 @@ def run(turns: Sequence[TurnInput], assistant: Assistant,
         if turn.kind == "audio":
             assert turn.pcm is not None
             rec = rec or recognizer()
-            text = transcribe(rec, audio.chunks(turn.pcm)).text
+            text = transcribe(rec, audio.chunks(turn.pcm), turn.rate).text
         result = assistant.turn(text)
         yield {"turn": n, "input": turn.kind, **result.as_json()}

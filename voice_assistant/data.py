@@ -92,6 +92,7 @@ class Data:
     intents: dict[str, Intent]
     guide: Guide
     source: Path
+    chatter: tuple[str, ...] = ()  # everyday talk that is not for us (see chatter.txt)
 
     def speech_corpus(self) -> list[str]:
         """What users say, as a recogniser writes it: every phrasing, and every keyword
@@ -260,7 +261,19 @@ def load(data_dir: Path | None = None) -> Data:
         intents=_load_intents(folder / "intents.yaml"),
         guide=_load_guide(folder / "guide.yaml"),
         source=folder,
+        chatter=_load_chatter(folder / "chatter.txt"),
     )
+
+
+def _load_chatter(path: Path) -> tuple[str, ...]:
+    """Optional: one everyday sentence per line, `#` comments; for the speech engines only."""
+    if not path.exists():
+        return ()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read: {exc}") from None
+    return tuple(spoken_form(x) for x in lines if x.strip() and not x.lstrip().startswith("#"))
 
 
 @cache

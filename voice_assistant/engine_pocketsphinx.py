@@ -50,13 +50,15 @@ def _pronounce(word: str, prons: dict[str, list[str]]) -> list[str]:
 class PocketsphinxRecognizer:
     name = "pocketsphinx"
 
-    def __init__(self, data: Data, **options: object) -> None:
+    def __init__(self, data: Data, *, garbage: bool = True, **options: object) -> None:
         from pocketsphinx import Config, Decoder, get_model_path
         from pocketsphinx.lm import ArpaBoLM
 
         model = Path(get_model_path()) / "en-us"
         prons = _cmudict(model / "cmudict-en-us.dict")
-        corpus = data.speech_corpus()
+        # The domain, plus everyday chatter as a garbage path: out-of-domain speech then
+        # decodes into chatter words (which match nothing) instead of the nearest phrase.
+        corpus = data.speech_corpus() + (list(data.chatter) if garbage else [])
         words = sorted({w for line in corpus for w in line.split()})
         lexicon = {w: _pronounce(w, prons) for w in words}
         oov = sorted(w for w, p in lexicon.items() if not p)
@@ -90,8 +92,15 @@ class PocketsphinxRecognizer:
             raise EngineError(f"pocketsphinx could not start: {exc}") from None
         self.vocabulary = frozenset(w for w, p in lexicon.items() if p)
         self._started = False
+        self._batch = False
+        self._buffer: list[np.ndarray] = []
 
-    def start(self) -> None:
+    def start(self, source_rate: int = 16000) -> None:
+        # Narrowband (telephone) audio is far from the model's initial channel estimate, and
+        # the live estimate adapts too slowly within one short utterance: decode such
+        # utterances in one pass at the end, normalised over the whole utterance.
+        self._batch = source_rate < 16000
+        self._buffer = []
         if self._started:
             self._decoder.end_utt()
         self._decoder.start_utt()
@@ -100,13 +109,22 @@ class PocketsphinxRecognizer:
     def feed(self, pcm: np.ndarray) -> str:
         if not self._started:
             self.start()
-        self._decoder.process_raw(np.ascontiguousarray(pcm, dtype="<i2").tobytes(), False, False)
+        if self._batch:
+            self._buffer.append(np.asarray(pcm, np.int16))
+            return ""
+        if len(pcm):
+            self._decoder.process_raw(np.ascontiguousarray(pcm, "<i2").tobytes(), False, False)
         hyp = self._decoder.hyp()
         return hyp.hypstr if hyp is not None else ""
 
     def finish(self) -> Transcript:
         if not self._started:
             return Transcript("", 0.0, self.name)
+        if self._batch and self._buffer:
+            whole = np.concatenate(self._buffer)
+            self._buffer = []
+            if len(whole):
+                self._decoder.process_raw(whole.astype("<i2").tobytes(), False, True)
         self._decoder.end_utt()
         self._started = False
         hyp = self._decoder.hyp()

@@ -110,7 +110,7 @@ class VoskRecognizer:
         rec.SetWords(True)
         return rec
 
-    def start(self) -> None:
+    def start(self, source_rate: int = 16000) -> None:
         self._utterances += 1
         if self._utterances % RECREATE_EVERY == 0:
             self._rec = self._new_recognizer()

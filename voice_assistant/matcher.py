@@ -60,7 +60,8 @@ class MatcherSettings:
     act_threshold: float = 0.72
     near_threshold: float = 0.6
     ambiguity_margin: float = 0.06  # rivals closer than this cost confidence
-    scorer: str = "ratio"
+    emergency_phrase: float = 0.8  # phrase-only evidence that makes an emergency plausible
+    scorer: str = "blend"
 
 
 SCORERS: dict[str, Scorer] = {
@@ -70,7 +71,7 @@ SCORERS: dict[str, Scorer] = {
     "WRatio": fuzz.WRatio,
     "QRatio": fuzz.QRatio,
     "partial_ratio": fuzz.partial_ratio,
-    "blend": fuzz.ratio,  # mean of character-level and word-level Indel similarity
+    "blend": fuzz.ratio,  # 3+ words: mean of character- and word-level Indel similarity
 }
 
 
@@ -118,9 +119,10 @@ class Matcher:
 
     def _phrase_scores(self, text: str) -> dict[str, tuple[float, str]]:
         if self.settings.scorer == "blend":
-            chars = process.cdist([text], self._choices, scorer=fuzz.ratio)[0]
-            toks = process.cdist([text.split()], self._tokens, scorer=fuzz.ratio)[0]
-            scores = (chars + toks) / 2
+            scores = process.cdist([text], self._choices, scorer=fuzz.ratio)[0]
+            if len(text.split()) > 2:  # words, not just letters, must line up in a sentence
+                toks = process.cdist([text.split()], self._tokens, scorer=fuzz.ratio)[0]
+                scores = (scores + toks) / 2
         else:
             scores = process.cdist([text], self._choices, scorer=self._scorer)[0]
         best: dict[str, tuple[float, str]] = {}
@@ -194,7 +196,7 @@ class Matcher:
 
 def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
     """Emergency wins ties, but only on real evidence: a keyword, or a close phrasing."""
-    return e.score >= s.near_threshold and (bool(e.keywords) or e.phrase >= s.act_threshold)
+    return e.score >= s.near_threshold and (bool(e.keywords) or e.phrase >= s.emergency_phrase)
 
 
 def _explain(e: Evidence) -> tuple[str, ...]:
