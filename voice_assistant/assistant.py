@@ -51,6 +51,10 @@ class Assistant:
         self.state, say = self.guide.respond(self.state, match)
         return Turn(text, match.intent, match.confidence, self.state.step, say, match)
 
+    def end_session(self) -> str:
+        self.state, say = self.guide.end_session(self.state)
+        return say
+
     def reprompt(self) -> str:
         self.state, say = self.guide.reprompt(self.state)
         return say

@@ -32,7 +32,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog=PROG, description="An offline voice assistant for renters locked out of "
-                 "their home. With no command, starts the typed chat.")
+                 "their home. With no command, listens on the microphone (`listen`).")
     ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _common(ap)
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
@@ -47,6 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="Vosk model folder")
     p.add_argument("turns", nargs="+", metavar="TURN", help="typed text, or a .wav file")
 
+    p = sub.add_parser("listen", help="the hands-free loop (the default command)")
+    _listen_args(p)
+
+    p = sub.add_parser("devices", help="list audio input and output devices")
+    _common(p)
+
+    p = sub.add_parser("doctor", help="check audio, voice, speech engine and settings")
+    _common(p)
+    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
+    p.add_argument("--model", type=Path, help="Vosk model folder")
+    p.add_argument("--device", help="input device index or name part")
+
     p = sub.add_parser("graph", help="print the guide's flow as a Mermaid diagram")
     _common(p)
 
@@ -55,6 +67,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="download again even if installed")
     p.add_argument("--models-dir", type=Path, help="where to install (default: models/)")
     return ap
+
+
+def _listen_args(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument("--device", help="input device index or name part (see `devices`)")
+    p.add_argument("--input-wav", type=Path, metavar="FILE",
+                   help="listen to a WAV file instead of the microphone")
+    p.add_argument("--fast", action="store_true",
+                   help="with --input-wav: run on a simulated clock, not in real time")
+    p.add_argument("--tts-out", type=Path, metavar="DIR",
+                   help="render each reply to a numbered WAV in DIR instead of the speaker")
+    p.add_argument("--json", action="store_true", help="one JSON event per line")
+    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
+    p.add_argument("--model", type=Path, help="Vosk model folder")
+    p.add_argument("--reprompt-after", type=float, metavar="SECONDS")
+    p.add_argument("--end-after", type=float, metavar="SECONDS")
+    p.add_argument("--trailing-silence", type=float, metavar="SECONDS")
+    p.add_argument("--wait-for-mic", action="store_true",
+                   help="with no microphone, keep waiting for one (for the service)")
 
 
 def _settings(args: argparse.Namespace):  # -> Settings
@@ -128,7 +159,113 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _printer(as_json: bool):  # -> Callable[[dict], None]
+    def emit(event: dict) -> None:
+        if as_json:
+            print(json.dumps(event), flush=True)
+            return
+        kind, t = event["event"], event["t"]
+        if kind == "heard":
+            line = f"you: {event['heard'] or '(nothing recognised)'}  [{event['intent']}]"
+        elif kind in ("say", "reprompt"):
+            line = f"assistant: {event['say']}"
+        elif kind in ("listening", "session_end", "mic_error", "mic_recovered"):
+            detail = f": {event['error']}" if "error" in event else ""
+            line = f"({kind.replace('_', ' ')}{detail})"
+        else:
+            return
+        print(f"[{t:7.1f}s] {line}", flush=True)
+
+    return emit
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import signal
+
+    from voice_assistant import asr, data, mic
+    from voice_assistant.assistant import Assistant
+    from voice_assistant.loop import FileOutput, Listener, LoopSettings, SpeakerOutput
+    from voice_assistant.tts import Speaker, Synthesizer, VoiceSettings
+    from voice_assistant.vad import VadSettings
+
+    cfg = _settings(args)
+    if args.fast and args.input_wav is None:
+        raise UsageError("--fast needs --input-wav FILE")
+    for name in ("reprompt_after", "end_after", "trailing_silence"):
+        value = getattr(args, name)
+        if value is not None and not 0 < value <= 600:
+            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 600 seconds")
+    source: mic.Source
+    if args.input_wav is not None:
+        source = mic.WavSource(args.input_wav, fast=args.fast)
+    else:
+        source = _microphone(args.device or cfg.listen.device or None, args.wait_for_mic)
+        if source is None:
+            return 1
+    loop_settings = LoopSettings(
+        vad=VadSettings(trailing_silence=args.trailing_silence or cfg.listen.trailing_silence),
+        reprompt_after=args.reprompt_after or cfg.listen.reprompt_after,
+        end_after=args.end_after or cfg.listen.end_after,
+    )
+    recognizer = asr.load_recognizer(args.engine, data.default(), model=args.model)
+    voice = VoiceSettings(voice=cfg.voice.name or None, rate=cfg.voice.rate,
+                          volume=cfg.voice.volume)
+    synth = Synthesizer(voice)
+    output = FileOutput(args.tts_out) if args.tts_out else SpeakerOutput(Speaker())
+    listener = Listener(Assistant(settings=cfg), recognizer, synth, output, loop_settings,
+                        _printer(args.json))
+
+    def stop(signum: int, frame: object) -> None:
+        listener.stop()
+        source.close()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        listener.run(source)
+    finally:
+        source.close()
+        synth.close()
+    return 0
+
+
+def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None
+    from voice_assistant import devices, mic
+
+    try:
+        dev = devices.resolve_input(device)
+    except devices.AudioUnavailable as exc:
+        print(f"{PROG}: no microphone: {exc}. Try `{PROG} chat` (typed) or "
+              f"`{PROG} listen --input-wav FILE`.", file=sys.stderr)
+        if not wait:
+            return None
+        # Unattended (the service): wait for a microphone to appear rather than exit.
+        return mic.MicSource(int(device) if device and device.isdigit() else None)
+    log.info("listening on %s (%d Hz)", dev.name, int(dev.default_rate))
+    return mic.MicSource(dev.index, int(dev.default_rate))
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from voice_assistant import devices
+
+    try:
+        print(devices.format_devices(devices.list_devices()))
+    except devices.AudioUnavailable as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from voice_assistant.doctor import run_doctor
+
+    return run_doctor(args.config, args.engine, args.model, args.device)
+
+
 COMMANDS = {
+    "listen": cmd_listen,
+    "devices": cmd_devices,
+    "doctor": cmd_doctor,
     "chat": cmd_chat,
     "converse": cmd_converse,
     "graph": cmd_graph,
@@ -149,7 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from voice_assistant.settings import SettingsError
 
     try:
-        return COMMANDS[args.command or "chat"](args)
+        if args.command is None:  # the hands-free loop, with its defaults
+            args = build_parser().parse_args(["listen", *(argv or sys.argv[1:])])
+        return COMMANDS[args.command](args)
     except (UsageError, SettingsError, AudioError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2

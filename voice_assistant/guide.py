@@ -58,6 +58,10 @@ class Guide:
             say[0] = step.contact.format(name=who, phone=spoken_digits(contact.phone))
         return [self._fill(s) for s in say]
 
+    def end_session(self, state: State) -> tuple[State, str]:
+        """Say goodbye and end the session (e.g. after the user stayed silent)."""
+        return self._end(state)
+
     def reprompt(self, state: State) -> tuple[State, str]:
         """What to say after the user stayed silent following a question."""
         if not state.in_session:

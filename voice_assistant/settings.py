@@ -10,6 +10,17 @@
     name = "Key Pros"
     phone = "+1 555 0199"
 
+    [voice]            # speech out (pyttsx3 / espeak-ng)
+    name = "en-us"
+    rate = 170         # words per minute
+    volume = 1.0
+
+    [listen]
+    device = ""        # input device index or name part; "" = default microphone
+    trailing_silence = 0.5
+    reprompt_after = 8.0
+    end_after = 8.0
+
 Invalid settings raise `SettingsError`: one line naming the file and the key.
 """
 
@@ -41,10 +52,27 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Voice:
+    name: str = ""  # a voice id or part of its name; "" = the engine's default English voice
+    rate: int = 170  # words per minute
+    volume: float = 1.0
+
+
+@dataclass(frozen=True)
+class Listen:
+    device: str = ""  # input device index or part of its name; "" = the default microphone
+    trailing_silence: float = 0.5
+    reprompt_after: float = 8.0
+    end_after: float = 8.0
+
+
+@dataclass(frozen=True)
 class Settings:
     emergency_number: str = "911"
     landlord: Contact = field(default_factory=Contact)
     locksmith: Contact = field(default_factory=Contact)
+    voice: Voice = field(default_factory=Voice)
+    listen: Listen = field(default_factory=Listen)
     source: Path | None = None
 
 
@@ -92,8 +120,37 @@ def _contact(path: Path, key: str, raw: Any) -> Contact:
     return Contact(name=" ".join(name.split()), phone=phone)
 
 
+_RANGES: dict[str, tuple[float, float]] = {
+    "voice.rate": (60, 400), "voice.volume": (0.0, 1.0), "listen.trailing_silence": (0.1, 3.0),
+    "listen.reprompt_after": (1.0, 120.0), "listen.end_after": (1.0, 120.0),
+}
+
+
+def _table(path: Path, key: str, raw: Any, cls: type) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: {key}: must be a table like [{key}]")
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for k, v in raw.items():
+        if not hasattr(defaults, k):
+            names = ", ".join(f.name for f in fields(cls))
+            raise SettingsError(f"{path}: {key}.{k}: unknown key (expected {names})")
+        want = type(getattr(defaults, k))
+        if want is float and isinstance(v, int) and not isinstance(v, bool):
+            v = float(v)
+        if want is str and isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)  # a device index
+        if not isinstance(v, want) or isinstance(v, bool):
+            raise SettingsError(f"{path}: {key}.{k}: must be a {want.__name__}, got {v!r}")
+        low, high = _RANGES.get(f"{key}.{k}", (None, None))
+        if low is not None and not low <= v <= high:
+            raise SettingsError(f"{path}: {key}.{k}: {v} is outside {low}-{high}")
+        values[k] = v
+    return cls(**values)
+
+
 def parse(doc: dict[str, Any], path: Path) -> Settings:
-    allowed = {"emergency_number", "landlord", "locksmith"}
+    allowed = {"emergency_number", "landlord", "locksmith", "voice", "listen"}
     for key in doc:
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
@@ -105,6 +162,8 @@ def parse(doc: dict[str, Any], path: Path) -> Settings:
         emergency_number=emergency,
         landlord=_contact(path, "landlord", doc.get("landlord", {})),
         locksmith=_contact(path, "locksmith", doc.get("locksmith", {})),
+        voice=_table(path, "voice", doc.get("voice", {}), Voice),
+        listen=_table(path, "listen", doc.get("listen", {}), Listen),
         source=path,
     )
 

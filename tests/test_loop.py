@@ -1,0 +1,151 @@
+"""The hands-free loop end to end: recorded multi-turn sessions through
+`listen --input-wav … --fast --tts-out … --json`, real engines, real voice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from tests.conftest import TESTS
+from tests.wavs import session_wav, wav_bytes, write
+from voice_assistant import audio
+
+AUDIO = TESTS / "fixtures" / "audio"
+MANIFEST = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
+CONVS = {c["id"]: c for c in MANIFEST["conversations"]}
+ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
+
+
+def listen(wav: Path, out: Path, *extra: str, fast: bool = True) -> list[dict]:
+    args = [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
+            "--tts-out", str(out), "--json", "--engine", "pocketsphinx", *extra]
+    if fast:
+        args.append("--fast")
+    p = subprocess.run(args, capture_output=True, text=True, timeout=300, env=ENV)
+    assert p.returncode == 0, p.stderr
+    assert "Traceback" not in p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+def _turns(conv_id: str) -> list[Path]:
+    return [AUDIO / t["file"] for t in CONVS[conv_id]["turns"]]
+
+
+@pytest.fixture(scope="module")
+def spare_key_session(tmp_path_factory) -> tuple[Path, list[dict], Path]:
+    tmp = tmp_path_factory.mktemp("session")
+    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=16.0, tail=4.0)
+    out = tmp / "replies"
+    return wav, listen(wav, out, "--reprompt-after", "30", "--end-after", "30"), out
+
+
+def test_a_recorded_session_reaches_the_expected_steps(spare_key_session) -> None:
+    _, events, _ = spare_key_session
+    assert events[0]["event"] == "listening"
+    heard = [e for e in events if e["event"] == "heard"]
+    assert [e["step"] for e in heard] == [t["step"] for t in CONVS["conv_spare_key"]["turns"]]
+    kinds = [e["event"] for e in events]
+    assert kinds.count("speech_start") == kinds.count("speech_end") == 3
+    for e in events:
+        assert isinstance(e["t"], float | int)
+    ts = [e["t"] for e in events]
+    assert ts == sorted(ts), "events come in audio-time order"
+
+
+def test_every_reply_is_rendered_to_a_numbered_wav(spare_key_session) -> None:
+    _, events, out = spare_key_session
+    says = [e for e in events if e["event"] == "say"]
+    assert len(says) == 3
+    for n, e in enumerate(says, start=1):
+        path = Path(e["audio"])
+        assert path == out / f"{n:03d}.wav" and path.is_file()
+        pcm, fmt = audio.read_pcm16(path)
+        assert fmt.seconds > 1.0 and np.abs(pcm).max() > 3000  # real speech, not silence
+        assert 0 <= e["latency_ms"] < 5000
+        assert e["t"] > 0
+
+
+STOP = set("the and you your for are was did get has who not can but any its our off out all "
+           "this that with have does".split())
+
+
+def _key_words(text: str) -> set[str]:
+    from voice_assistant.textnorm import words
+
+    return {w for w in words(text) if len(w) >= 3 and w not in STOP}
+
+
+def test_rendered_replies_transcribe_back_to_their_key_words(spare_key_session) -> None:
+    """The reply WAVs hold the reply itself: the built-in engine hears its key words back."""
+    from voice_assistant import data
+    from voice_assistant.asr import transcribe
+    from voice_assistant.engine_pocketsphinx import PocketsphinxRecognizer
+
+    _, events, _ = spare_key_session
+    rec = PocketsphinxRecognizer(data.default())
+    for e in (e for e in events if e["event"] == "say"):
+        heard = transcribe(rec, audio.chunks(audio.read_pcm16(e["audio"])[0])).text
+        common = _key_words(e["say"]) & _key_words(heard)
+        assert len(common) >= 2, (e["say"], heard)
+
+
+def test_the_assistant_never_answers_itself(spare_key_session, tmp_path: Path) -> None:
+    """Loop the assistant's own replies back into the microphone: nothing more is heard."""
+    wav, events, _ = spare_key_session
+    room = audio.read_pcm16(wav)[0].astype(np.float32)
+    for e in (e for e in events if e["event"] == "say"):
+        reply = audio.read_pcm16(e["audio"])[0].astype(np.float32)
+        start = int(e["t"] * 16000)
+        end = min(len(room), start + len(reply))
+        room[start:end] += reply[: end - start]
+    echo = write(tmp_path / "echo.wav", wav_bytes(np.clip(room / 32768, -1, 1), 16000))
+    again = listen(echo, tmp_path / "replies", "--reprompt-after", "30", "--end-after", "30")
+    heard = [(e["heard"], e["step"]) for e in again if e["event"] == "heard"]
+    assert heard == [(e["heard"], e["step"]) for e in events if e["event"] == "heard"]
+
+
+def test_reprompt_then_goodbye_then_idle(tmp_path: Path) -> None:
+    first = _turns("conv_spare_key")[:1]  # "i'm locked out", then silence
+    wav = session_wav(tmp_path / "quiet.wav", first, gap=0, tail=45.0)
+    events = listen(wav, tmp_path / "out", "--reprompt-after", "5", "--end-after", "5")
+    kinds = [e["event"] for e in events]
+    assert kinds.count("reprompt") == 1
+    r = kinds.index("reprompt")
+    assert "session_end" in kinds[r:]
+    say_after = [e for e in events[r:] if e["event"] == "say"]
+    assert say_after and "bye" in say_after[0]["say"].lower()
+    reprompt, end = events[r], events[kinds.index("session_end")]
+    assert end["t"] - reprompt["t"] >= 5
+
+
+def test_sigterm_stops_within_a_second(tmp_path: Path) -> None:
+    wav = session_wav(tmp_path / "long.wav", _turns("conv_spare_key")[:1], gap=0, tail=60.0)
+    p = subprocess.Popen(
+        [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
+         "--tts-out", str(tmp_path / "o"), "--json", "--engine", "pocketsphinx"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        deadline = time.monotonic() + 60
+        assert p.stdout is not None
+        while time.monotonic() < deadline:  # wait until it is listening
+            line = p.stdout.readline()
+            if '"listening"' in line:
+                break
+        time.sleep(0.5)
+        start = time.monotonic()
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(timeout=5)
+        assert time.monotonic() - start < 1.0
+        assert rc == 0
+    finally:
+        p.kill()
+        p.wait(timeout=5)

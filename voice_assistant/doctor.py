@@ -1,0 +1,185 @@
+"""`lockout-assistant doctor`: check everything the hands-free assistant needs, one line each.
+
+Each check prints `ok   <what>: <detail>` or `FIX: <what>: <problem>: <the fix>`; the result is
+0 when every check passes, else 1. A check never raises: whatever goes wrong is its line.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import tempfile
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+log = logging.getLogger(__name__)
+
+TTS_TIMEOUT = 20.0  # seconds; a hung speech synthesiser must not hang doctor
+TTS_SENTENCE = "The lockout assistant can speak."
+# Run in a child process (see TTS_TIMEOUT); argv[1] is the WAV to write.
+TTS_SCRIPT = (
+    "import sys, pyttsx3\n"
+    "engine = pyttsx3.init()\n"
+    f"engine.save_to_file({TTS_SENTENCE!r}, sys.argv[1])\n"
+    "engine.runAndWait()\n"
+)
+TTS_FIX = "sudo apt-get install espeak-ng libespeak-ng1"
+FETCH_FIX = "run `lockout-assistant fetch-model`"
+
+
+@dataclass(frozen=True)
+class Check:
+    what: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FIX:'} {self.what}: {' '.join(self.detail.split())}"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def check_settings(config: Path | None) -> tuple[Check, Any]:
+    """The settings check, and the settings (None when they are invalid)."""
+    from voice_assistant import settings
+
+    try:
+        loaded = settings.load(config)
+    except settings.SettingsError as exc:
+        return Check("settings", False, f"{_one_line(exc)}: correct that line, or pass "
+                     "--config with another file"), None
+    if loaded.source is None:
+        return Check("settings", True, "no settings file, using the defaults (optional: "
+                     f"{settings.default_path()})"), loaded
+    return Check("settings", True, str(loaded.source)), loaded
+
+
+def check_microphone(device: str | None) -> Check:
+    from voice_assistant.devices import AudioUnavailable, resolve_input
+
+    try:
+        mic = resolve_input(device)
+    except AudioUnavailable as exc:
+        return Check("microphone", False, _one_line(exc))
+    chosen = "default" if device in (None, "") else f"--device {device}"
+    return Check("microphone", True, f"{mic.label()} ({chosen}), {mic.inputs} channel(s), "
+                 f"{mic.default_rate:.0f} Hz")
+
+
+def check_speaker() -> Check:
+    from voice_assistant.devices import AudioUnavailable, list_devices
+
+    try:
+        outputs = [d for d in list_devices() if d.outputs > 0]
+    except AudioUnavailable as exc:
+        return Check("speaker", False, _one_line(exc))
+    if not outputs:
+        return Check("speaker", False, "no audio output device: connect a USB speaker, an audio "
+                     "HAT or headphones, then see `lockout-assistant devices`")
+    out = next((d for d in outputs if d.is_default_output), outputs[0])
+    return Check("speaker", True, f"{out.label()}, {out.outputs} channel(s)")
+
+
+def check_voice(timeout: float = TTS_TIMEOUT, script: str = TTS_SCRIPT) -> Check:
+    """Render one sentence with pyttsx3 to a WAV in a child process, killed after `timeout`."""
+    with tempfile.TemporaryDirectory(prefix="lockout-doctor-") as tmp:
+        wav = Path(tmp) / "voice.wav"
+        try:
+            proc = subprocess.run([sys.executable, "-c", script, str(wav)], capture_output=True,
+                                  text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return Check("voice", False, f"the speech synthesiser hung for {timeout:g} s: "
+                         f"reinstall it ({TTS_FIX} --reinstall)")
+        except OSError as exc:
+            return Check("voice", False, f"cannot start Python for the voice check "
+                         f"({_one_line(exc)}): reinstall with scripts/setup")
+        if proc.returncode != 0:
+            lines = [x for x in proc.stderr.splitlines() if x.strip()]
+            why = lines[-1].strip() if lines else f"exit code {proc.returncode}"
+            return Check("voice", False, f"pyttsx3 cannot speak ({why}): {TTS_FIX}")
+        try:
+            with wave.open(str(wav), "rb") as w:
+                seconds = w.getnframes() / w.getframerate()
+        except (OSError, EOFError, wave.Error) as exc:
+            return Check("voice", False, f"pyttsx3 wrote no usable audio ({_one_line(exc)}): "
+                         f"{TTS_FIX}")
+    if seconds < 0.2:
+        return Check("voice", False, f"pyttsx3 wrote only {seconds:.2f} s of audio: {TTS_FIX}")
+    return Check("voice", True, f"pyttsx3 + espeak-ng rendered a test sentence ({seconds:.1f} s)")
+
+
+def check_engine(engine: str, model: Path | None) -> Check:
+    from voice_assistant import asr, data
+
+    try:
+        rec = asr.load_recognizer(engine, data.default(), model=model)
+    except asr.EngineError as exc:
+        return Check("speech engine", False, _one_line(exc))
+    except data.DataError as exc:
+        return Check("speech engine", False, f"invalid data: {_one_line(exc)}: restore the "
+                     "intents/ folder from the release")
+    what = {"vosk": "Vosk", "pocketsphinx": "pocketsphinx, built-in US English model"}
+    return Check("speech engine", True, f"{what.get(rec.name, rec.name)} (--engine {engine})")
+
+
+def check_vosk_model(engine: str, model: Path | None) -> Check:
+    from voice_assistant import asr
+    from voice_assistant.model_fetch import default_models_dir
+
+    path, why = asr.find_vosk_model(model, default_models_dir())
+    if path is not None and asr.looks_like_vosk_model(path):
+        return Check("Vosk model", True, f"{path} ({why})")
+    if engine == "pocketsphinx":
+        return Check("Vosk model", True, "not needed with --engine pocketsphinx")
+    if path is not None:
+        return Check("Vosk model", False, f"{path} ({why}) is not a Vosk model folder (no am/ "
+                     f"and conf/): point to the unpacked model, or {FETCH_FIX}")
+    return Check("Vosk model", False, f"{why}; pocketsphinx is used meanwhile and does far "
+                 f"worse in noise: {FETCH_FIX} (needs internet once)")
+
+
+def _guarded(what: str, fn: Callable[[], Check]) -> Check:
+    try:
+        return fn()
+    except Exception as exc:  # a doctor reports, it never crashes
+        log.debug("%s check failed", what, exc_info=True)
+        return Check(what, False, f"unexpected {type(exc).__name__}: {_one_line(exc)}: "
+                     "run again with -v and report it")
+
+
+def run_doctor(config: Path | None, engine: str, model: Path | None, device: str | None,
+               out: TextIO | None = None) -> int:
+    """Run every check, printing one line each to `out` (stdout); 0 if all pass, else 1."""
+    stream = out or sys.stdout
+    loaded: list[Any] = [None]
+
+    def settings_check() -> Check:
+        check, loaded[0] = check_settings(config)
+        return check
+
+    def mic_check() -> Check:
+        # Without --device, check the microphone the settings choose ([listen] device).
+        listen = getattr(loaded[0], "listen", None)
+        chosen = device if device not in (None, "") else getattr(listen, "device", None)
+        return check_microphone(chosen or None)
+
+    checks: list[tuple[str, Callable[[], Check]]] = [
+        ("settings", settings_check),
+        ("microphone", mic_check),
+        ("speaker", check_speaker),
+        ("voice", check_voice),
+        ("speech engine", lambda: check_engine(engine, model)),
+        ("Vosk model", lambda: check_vosk_model(engine, model)),
+    ]
+    failed = 0
+    for what, fn in checks:
+        check = _guarded(what, fn)
+        failed += not check.ok
+        print(check.line(), file=stream, flush=True)
+    return 1 if failed else 0

@@ -1,0 +1,196 @@
+"""The hands-free loop: listen, detect the end of speech, understand, answer aloud, wait.
+
+One loop serves the microphone and a WAV file alike (see `mic.py`); time is the audio's own
+clock, so a WAV can run faster than real time and still behave like a microphone. Half-duplex:
+audio heard while the assistant speaks, and for `guard` seconds after playback has really
+ended, is discarded. After a question the loop waits `reprompt_after` seconds, reprompts once,
+and after another `end_after` seconds of silence says goodbye and goes back to idle.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from voice_assistant.asr import Recognizer
+from voice_assistant.assistant import Assistant
+from voice_assistant.mic import AudioChunk, MicEvent, Source
+from voice_assistant.tts import Rendered, Synthesizer, TTSError, write_wav
+from voice_assistant.vad import Endpointer, VadEvent, VadSettings
+
+log = logging.getLogger(__name__)
+Emit = Callable[[dict[str, object]], None]
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    vad: VadSettings = field(default_factory=VadSettings)
+    guard: float = 0.5  # deaf time after playback has really finished
+    reprompt_after: float = 8.0
+    end_after: float = 8.0
+
+
+class Output(Protocol):
+    def play(self, renders: Iterable[Rendered]) -> tuple[float, str | None]:
+        """Play (or store) a reply; return its duration in seconds and where it was stored."""
+
+
+class FileOutput:
+    """Each reply rendered to a numbered WAV in `folder` instead of the speaker."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+        self._failed = False
+
+    def play(self, renders: Iterable[Rendered]) -> tuple[float, str | None]:
+        items = list(renders)
+        duration = sum(r.seconds for r in items)
+        self.count += 1
+        path = self.folder / f"{self.count:03d}.wav"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_wav(path, items)
+        except OSError as exc:  # e.g. a full disk: the conversation goes on without the file
+            if not self._failed:
+                log.warning("cannot write replies to %s: %s", self.folder, exc.strerror)
+            self._failed = True
+            return duration, None
+        self._failed = False
+        return duration, str(path)
+
+
+class SpeakerOutput:
+    def __init__(self, speaker) -> None:  # tts.Speaker
+        self.speaker = speaker
+
+    def play(self, renders: Iterable[Rendered]) -> tuple[float, str | None]:
+        start = time.monotonic()
+        for r in renders:
+            self.speaker.play(r)
+        return time.monotonic() - start, None
+
+
+class Listener:
+    def __init__(self, assistant: Assistant, recognizer: Recognizer, synth: Synthesizer,
+                 output: Output, settings: LoopSettings | None = None,
+                 emit: Emit | None = None) -> None:
+        self.assistant, self.rec, self.synth, self.output = assistant, recognizer, synth, output
+        self.settings = settings or LoopSettings()
+        self.emit = emit or (lambda event: None)
+        self.vad = Endpointer(self.settings.vad)
+        self.now = 0.0  # audio time of the end of the latest chunk
+        self.deaf_until = 0.0
+        self.question_at: float | None = None  # when the last question finished playing
+        self.reprompted = False
+        self.stopped = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def _event(self, kind: str, t: float, **fields: object) -> None:
+        self.emit({"event": kind, "t": round(t, 3), **fields})
+
+    # -- the loop ---------------------------------------------------------------------------
+    def run(self, source: Source) -> None:
+        try:  # start the voice now, not on the first reply
+            self.synth.render("Ready.")
+        except TTSError as exc:
+            log.warning("speech output is not working yet: %s", exc)
+        self._event("listening", 0.0)
+        for item in source.chunks():
+            if self.stopped:
+                break
+            if isinstance(item, MicEvent):
+                self.vad.reset()
+                self._event(item.kind, item.t, **({"error": item.detail} if item.detail else {}))
+                continue
+            self._chunk(item)
+        if self.vad.in_speech and not self.stopped:  # the recording ended mid-utterance
+            self._utterance_end(self.now)
+
+    def _chunk(self, chunk: AudioChunk) -> None:
+        self.now = chunk.end
+        if chunk.t < self.deaf_until:  # the assistant is speaking: never hear itself
+            if self.vad.in_speech:
+                self.vad.reset()
+            return
+        for ev in self.vad.feed(chunk.pcm, chunk.t):
+            self._vad_event(ev)
+        if not self.vad.in_speech:
+            self._timers()
+
+    def _vad_event(self, ev: VadEvent) -> None:
+        if ev.kind == "start":
+            self.rec.start()
+            self.rec.feed(ev.pcm)
+            self._event("speech_start", ev.t)
+        elif ev.kind == "audio":
+            self.rec.feed(ev.pcm)
+        elif ev.kind == "drop":
+            self.rec.finish()  # too little voice: a click or a cough
+        elif ev.kind == "end":
+            self._utterance_end(ev.t)
+
+    def _utterance_end(self, voice_end: float) -> None:
+        self.vad.reset()
+        self._event("speech_end", voice_end)
+        wall = time.perf_counter()
+        text = self.rec.finish().text
+        turn = self.assistant.turn(text)
+        self._event("heard", self.now, heard=text, intent=turn.intent,
+                    confidence=round(turn.confidence, 3), step=turn.step)
+        self.reprompted = False
+        self.question_at = None
+        if turn.say:
+            self._say(turn.say, voice_end, wall)
+        self._after_reply()
+
+    def _after_reply(self) -> None:
+        if self.assistant.state.step == "end":
+            self._event("session_end", self.now)
+            self.assistant.reset()
+            self.question_at = None
+
+    def _say(self, text: str, since: float, wall: float, kind: str = "say") -> None:
+        first: list[float] = []
+
+        def timed(renders: Iterator[Rendered]) -> Iterator[Rendered]:
+            for r in renders:
+                first.append(time.perf_counter())
+                yield r
+
+        try:
+            duration, path = self.output.play(timed(self.synth.render_reply(text)))
+        except TTSError as exc:  # the voice failed twice: show the text, keep the session
+            log.warning("speech output failed: %s", exc)
+            duration, path = 0.0, None
+        ready = (first[0] if first else time.perf_counter()) - wall
+        start = max(self.now, since) + ready
+        fields: dict[str, object] = {"say": text}
+        if path:
+            fields["audio"] = path
+        fields["latency_ms"] = round((start - since) * 1000)
+        self._event(kind, start, **fields)
+        self.deaf_until = start + duration + self.settings.guard
+        self.now = max(self.now, start + duration)
+        self.question_at = start + duration if self.assistant.state.in_session else None
+
+    def _timers(self) -> None:
+        if self.question_at is None or not self.assistant.state.in_session:
+            return
+        waited = self.now - self.question_at
+        s = self.settings
+        if not self.reprompted and waited >= s.reprompt_after:
+            self.reprompted = True
+            text = self.assistant.reprompt()
+            if text:
+                self._say(text, self.now, time.perf_counter(), kind="reprompt")
+        elif self.reprompted and waited >= s.end_after:
+            text = self.assistant.end_session()
+            self._say(text, self.now, time.perf_counter())
+            self._after_reply()

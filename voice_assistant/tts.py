@@ -1,0 +1,310 @@
+"""Speech out: sentences → audio with pyttsx3 (espeak-ng) in a worker process, then a speaker.
+
+The engine runs in its own process so a hung or crashed espeak can be killed and replaced
+without touching the caller. Replies are rendered sentence by sentence so the first one can
+play while the rest are still being made. Problems raise `TTSError` with one user-facing line.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import re
+import sys
+import tempfile
+import threading
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_any
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ESPEAK_RATE = 22050  # what pyttsx3's espeak driver writes
+_PLAY_TAIL_S = 0.15  # silence after each sentence so a driver that stops early cuts no speech
+
+
+class TTSError(RuntimeError):
+    """Speech output failed; the message is one line naming the fix."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    voice: str | None = None  # pyttsx3 voice id or name part ("en-us"); None = engine default
+    rate: int = 170  # words per minute
+    volume: float = 1.0  # 0..1
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    pcm: np.ndarray  # int16 mono
+    rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / self.rate
+
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
+# Only words that precede a name or number; "No." and "etc." often end a sentence.
+_ABBREVIATIONS = frozenset("dr mr mrs ms st jr sr mt apt ave rd vs approx dept e.g i.e cf".split())
+# Digits joined by hyphens ("555-0123"), not part of "1,000" or "3.14159".
+_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:-\d+)*(?!\d|[.,]\d)")
+_SAYINGS = {re.compile(r"\b24/7\b"): "twenty four seven"}
+
+
+def _ends_sentence(before: str, after: str) -> bool:
+    if not after or after[0].islower():  # "approx. ten", "9 a.m. on Monday"
+        return False
+    word = before.split()[-1].lstrip("(\"'“‘")
+    return not (word.endswith(".") and word.rstrip(".").lower() in _ABBREVIATIONS)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences to speak one by one; blank lines also separate sentences."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        para = " ".join(paragraph.split())
+        start = 0
+        for m in _BOUNDARY.finditer(para):
+            if _ends_sentence(para[start : m.end()], para[m.end() :]):
+                sentences.append(para[start : m.end()].strip())
+                start = m.end()
+        if para[start:].strip():
+            sentences.append(para[start:].strip())
+    return sentences
+
+
+def _spell(match: re.Match[str]) -> str:
+    groups = match.group().split("-")
+    if max(len(g) for g in groups) < 3:  # "2-3 days", "7"
+        return match.group()
+    return ", ".join(" ".join(g) if len(g) >= 3 else g for g in groups)
+
+
+def speech_text(sentence: str) -> str:
+    """What the engine is given: "911" → "9 1 1", "555-0123" → "5 5 5, 0 1 2 3"."""
+    for pattern, said in _SAYINGS.items():
+        sentence = pattern.sub(said, sentence)
+    return _DIGIT_GROUPS.sub(_spell, sentence)
+
+
+def _pick_voice(voices: Sequence[Any], wanted: str) -> str | None:
+    w = wanted.casefold()
+    known = [(v.id, v.id.casefold(), (v.name or "").casefold()) for v in voices]
+    for vid, i, n in known:  # exact id, id without family ("en-us"), or exact name first
+        if w in (i, i.rsplit("/", 1)[-1], n):
+            return vid
+    return next((vid for vid, i, n in known if w in i or w in n), None)
+
+
+def _apply(engine: Any, settings: VoiceSettings) -> str | None:
+    """Set rate, volume and voice; returns a warning if the voice is unknown."""
+    engine.setProperty("rate", int(settings.rate))
+    engine.setProperty("volume", min(max(float(settings.volume), 0.0), 1.0))
+    if settings.voice is None:
+        return None
+    voice_id = _pick_voice(engine.getProperty("voices"), settings.voice)
+    if voice_id is None:
+        return f"no speech voice matches {settings.voice!r}; using the default voice"
+    engine.setProperty("voice", voice_id)
+    return None
+
+
+def pyttsx3_worker(conn: Connection) -> None:
+    """Receives (text, settings); replies ("ok", pcm, rate, warning) or ("error", message)."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the espeak driver prints per file
+    import pyttsx3
+
+    engine = pyttsx3.init()
+    done = threading.Event()  # pyttsx3 2.99's runAndWait returns before espeak has finished
+    engine.connect("finished-utterance", lambda name, completed: done.set())
+    applied, note = None, None
+    with tempfile.TemporaryDirectory(prefix="tts-") as tmp, suppress(EOFError):
+        out = Path(tmp) / "sentence.wav"
+        while (request := conn.recv()) is not None:  # None or a closed pipe ends the worker
+            text, settings = request
+            try:
+                if settings != applied:
+                    note, applied = _apply(engine, settings), settings
+                out.unlink(missing_ok=True)
+                done.clear()
+                engine.save_to_file(text, str(out))
+                engine.runAndWait()
+                if not done.wait(120):
+                    raise TimeoutError("espeak never finished")
+                with wave.open(str(out), "rb") as w:
+                    reply = ("ok", w.readframes(w.getnframes()), w.getframerate(), note)
+            except Exception as exc:  # reported; the parent then replaces this worker
+                reply = ("error", f"{type(exc).__name__}: {exc}")
+            conn.send(reply)
+
+
+class _WorkerFailed(Exception):
+    pass
+
+
+class Synthesizer:
+    """pyttsx3 (espeak-ng) in a worker *process*, so a hung or crashed engine can be killed and
+    restarted without losing the caller's state."""
+
+    def __init__(
+        self,
+        settings: VoiceSettings = VoiceSettings(),
+        *,
+        timeout_base: float = 3.0,
+        timeout_per_char: float = 0.05,
+        worker: Callable[[Connection], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._timeout_base = timeout_base
+        self._timeout_per_char = timeout_per_char
+        self._worker = worker or pyttsx3_worker
+        self._ctx = mp.get_context("spawn")  # callers have threads: never fork
+        self._proc: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+        self._failed = False
+        self._restarts = 0
+        self._warned: set[str] = set()
+
+    @property
+    def restarts(self) -> int:
+        return self._restarts
+
+    def render(self, sentence: str) -> Rendered:
+        spoken = speech_text(sentence).strip()
+        if not spoken:  # espeak never finishes an empty text
+            return Rendered(sentence, np.zeros(0, np.int16), ESPEAK_RATE)
+        timeout = self._timeout_base + self._timeout_per_char * len(sentence)
+        with self._lock:
+            try:
+                return self._request(sentence, spoken, timeout)
+            except _WorkerFailed as exc:
+                log.warning("Speech engine %s; restarting it and trying again", exc)
+                self._stop(failed=True)
+            try:
+                return self._request(sentence, spoken, timeout)
+            except _WorkerFailed as exc:
+                self._stop(failed=True)
+                raise TTSError(
+                    f"Could not make speech: the speech engine {exc}, twice. "
+                    "Check that espeak-ng is installed (sudo apt install espeak-ng)."
+                ) from None
+
+    def render_reply(self, text: str) -> Iterator[Rendered]:
+        for sentence in split_sentences(text):
+            yield self.render(sentence)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop(failed=False)
+
+    def __enter__(self) -> Synthesizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(
+            target=self._worker, args=(child,), name="tts-worker", daemon=True
+        )
+        self._proc.start()
+        child.close()  # so the worker's death shows as end-of-file here
+        self._conn = parent
+        if self._failed:
+            self._restarts += 1
+            self._failed = False
+
+    def _stop(self, *, failed: bool) -> None:
+        proc, conn, self._proc, self._conn = self._proc, self._conn, None, None
+        self._failed = self._failed or failed
+        if proc is None or conn is None:
+            return
+        if not failed:
+            with suppress(OSError):
+                conn.send(None)
+                proc.join(1.0)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+        conn.close()
+
+    def _request(self, text: str, spoken: str, timeout: float) -> Rendered:
+        if self._proc is None:
+            self._start()
+        assert self._conn is not None and self._proc is not None
+        try:
+            self._conn.send((spoken, self.settings))
+        except OSError as exc:
+            raise _WorkerFailed(f"could not be reached ({exc})") from None
+        if not wait_any([self._conn, self._proc.sentinel], timeout):
+            raise _WorkerFailed(f"took longer than {timeout:.1f} s")
+        try:
+            reply = self._conn.recv()
+        except (EOFError, OSError):
+            self._proc.join(0.5)
+            raise _WorkerFailed(f"stopped (exit code {self._proc.exitcode})") from None
+        if reply[0] != "ok":
+            detail = " ".join(str(reply[1]).split())
+            raise _WorkerFailed(f"failed ({detail})")
+        _, pcm, rate, note = reply
+        if note and note not in self._warned:
+            self._warned.add(note)
+            log.warning("%s", note)
+        return Rendered(text, np.frombuffer(pcm, dtype="<i2"), int(rate))
+
+
+def write_wav(path: Path, rendered: Sequence[Rendered]) -> float:
+    """All renders as one 16-bit mono WAV at the first one's rate; returns its seconds.
+    OSError (missing folder, disk full) propagates."""
+    rate = rendered[0].rate if rendered else ESPEAK_RATE
+    parts = [np.zeros(0, np.int16)]
+    for r in rendered:
+        pcm = np.asarray(r.pcm, np.int16)
+        if r.rate != rate:
+            import soxr
+
+            pcm = soxr.resample(pcm, r.rate, rate)
+        parts.append(pcm)
+    pcm = np.concatenate(parts).astype("<i2")
+    with open(path, "wb") as f, wave.open(f, "wb") as w:  # open() first: a clean OSError
+        w.setparams((1, 2, rate, len(pcm), "NONE", "not compressed"))
+        w.writeframes(pcm.tobytes())
+    return len(pcm) / rate
+
+
+class Speaker:
+    """Plays renders on the default (or given) output device, blocking until done."""
+
+    def __init__(self, device: int | str | None = None) -> None:
+        self.device = device
+
+    def play(self, r: Rendered) -> None:
+        if len(r.pcm) == 0:
+            return
+        pcm = np.concatenate([r.pcm, np.zeros(int(r.rate * _PLAY_TAIL_S), np.int16)])
+        try:
+            import sounddevice as sd
+
+            sd.play(pcm, r.rate, device=self.device)
+            status = sd.wait()
+        except Exception as exc:  # PortAudioError, OSError (no PortAudio), ValueError (device)
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise TTSError(
+                f"Could not play speech ({detail}); check that a speaker is connected "
+                "and the output device setting is right."
+            ) from None
+        if status:
+            log.debug("Playback glitch: %s", status)
