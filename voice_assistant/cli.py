@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="Vosk model folder")
     p.add_argument("--device", help="input device index or name part")
 
+    p = sub.add_parser("bench", help="measure speed and memory on the committed fixtures")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("--engine", choices=("all", "vosk", "pocketsphinx"), default="all")
+
     p = sub.add_parser("graph", help="print the guide's flow as a Mermaid diagram")
     _common(p)
 
@@ -245,6 +250,35 @@ def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None
     return mic.MicSource(dev.index, int(dev.default_rate))
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from voice_assistant import bench
+
+    try:
+        result = bench.run(args.engine)
+    except RuntimeError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    m = result["machine"]
+    print(f"machine: {m['cpu']}, {m['cores']} cores, Python {m['python']}")
+    rows = [("start-up (s)", "startup_s"), ("real-time factor", "rtf"),
+            ("end of speech -> transcript p50/p95 (ms)", "endpoint_ms"),
+            ("end of speech -> reply audio p50/p95 (ms)", "reply_ms"),
+            ("speech out, first audio (ms)", "tts_first_audio_ms"),
+            ("intent matching (ms/utterance)", "match_ms"), ("peak memory (MB)", "peak_rss_mb")]
+    for engine, r in result["engines"].items():
+        one = r["pinned_one_core"]
+        print(f"\n{engine:44s} {'all cores':>14s} {'one core':>14s}")
+        for label, key in rows:
+            a, b = r[key], one[key]
+            if isinstance(a, dict):
+                a, b = f"{a['p50']:.0f}/{a['p95']:.0f}", f"{b['p50']:.0f}/{b['p95']:.0f}"
+            print(f"  {label:42s} {a!s:>14s} {b!s:>14s}")
+    return 0
+
+
 def cmd_devices(args: argparse.Namespace) -> int:
     from voice_assistant import devices
 
@@ -265,6 +299,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 COMMANDS = {
     "listen": cmd_listen,
     "devices": cmd_devices,
+    "bench": cmd_bench,
     "doctor": cmd_doctor,
     "chat": cmd_chat,
     "converse": cmd_converse,

@@ -30,6 +30,18 @@ Emit = Callable[[dict[str, object]], None]
 class LoopSettings:
     vad: VadSettings = field(default_factory=VadSettings)
     guard: float = 0.5  # deaf time after playback has really finished
+    #: Answer after this much silence, instead of the full trailing silence, when the partial
+    #: transcript is already a certain, complete answer ("yes", "next", "call my landlord").
+    #: 0 turns it off.
+    early_silence: float = 0.2
+    early_confidence: float = 0.9
+    #: Answers that are complete in themselves. Not `locked_out`: the first thing a person
+    #: says is often the start of a longer story that must not be cut off.
+    early_intents: frozenset[str] = frozenset({
+        "yes", "no", "next", "back", "repeat", "help", "start_over", "stop", "got_in",
+        "emergency", "spare_key", "other_entry", "landlord", "locksmith", "safe_place",
+        "prevention",
+    })
     reprompt_after: float = 8.0
     end_after: float = 8.0
 
@@ -88,6 +100,7 @@ class Listener:
         self.question_at: float | None = None  # when the last question finished playing
         self.reprompted = False
         self.stopped = False
+        self._partial = ""
 
     def stop(self) -> None:
         self.stopped = True
@@ -120,21 +133,36 @@ class Listener:
                 self.vad.reset()
             return
         for ev in self.vad.feed(chunk.pcm, chunk.t):
-            self._vad_event(ev)
+            if self._vad_event(ev):
+                break  # answered early: the rest of this chunk is the silence after it
         if not self.vad.in_speech:
             self._timers()
 
-    def _vad_event(self, ev: VadEvent) -> None:
+    def _vad_event(self, ev: VadEvent) -> bool:
+        """Handle one VAD event; True when the utterance was ended early."""
         if ev.kind == "start":
             self.rec.start()
-            self.rec.feed(ev.pcm)
+            self._partial = self.rec.feed(ev.pcm)
             self._event("speech_start", ev.t)
         elif ev.kind == "audio":
-            self.rec.feed(ev.pcm)
+            self._partial = self.rec.feed(ev.pcm)
+            if self._certain():
+                self._utterance_end(self.vad.end_now().t)
+                return True
         elif ev.kind == "drop":
             self.rec.finish()  # too little voice: a click or a cough
         elif ev.kind == "end":
             self._utterance_end(ev.t)
+        return False
+
+    def _certain(self) -> bool:
+        """Is the partial transcript, after a short silence, already a sure, whole answer?"""
+        s = self.settings
+        if not s.early_silence or self.vad.trailing < s.early_silence or not self._partial:
+            return False
+        m = self.assistant.matcher.match(self._partial)
+        return (m.acted and m.intent in s.early_intents and m.confidence >= s.early_confidence
+                and bool(m.ranked) and m.ranked[0].phrase >= s.early_confidence)
 
     def _utterance_end(self, voice_end: float) -> None:
         self.vad.reset()
@@ -142,8 +170,8 @@ class Listener:
         wall = time.perf_counter()
         text = self.rec.finish().text
         turn = self.assistant.turn(text)
-        self._event("heard", self.now, heard=text, intent=turn.intent,
-                    confidence=round(turn.confidence, 3), step=turn.step)
+        self._event("heard", self.now + time.perf_counter() - wall, heard=text,
+                    intent=turn.intent, confidence=round(turn.confidence, 3), step=turn.step)
         self.reprompted = False
         self.question_at = None
         if turn.say:

@@ -17,7 +17,7 @@
 
     [listen]
     device = ""        # input device index or name part; "" = default microphone
-    trailing_silence = 0.5
+    trailing_silence = 0.4
     reprompt_after = 8.0
     end_after = 8.0
 
@@ -61,7 +61,7 @@ class Voice:
 @dataclass(frozen=True)
 class Listen:
     device: str = ""  # input device index or part of its name; "" = the default microphone
-    trailing_silence: float = 0.5
+    trailing_silence: float = 0.4
     reprompt_after: float = 8.0
     end_after: float = 8.0
 

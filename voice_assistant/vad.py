@@ -20,7 +20,7 @@ FRAME_S = FRAME / RATE
 
 @dataclass(frozen=True)
 class VadSettings:
-    trailing_silence: float = 0.5
+    trailing_silence: float = 0.4
     min_speech: float = 0.2
     max_utterance: float = 10.0
     aggressiveness: int = 3  # 0 (lenient) .. 3 (strict); 3 measured best on room noise
@@ -93,6 +93,15 @@ class Endpointer:
         elif t + FRAME_S - self._start >= s.max_utterance:
             out.append(self._end("max_length"))
         return out
+
+    @property
+    def trailing(self) -> float:
+        """Seconds of silence since the voice last stopped, in the current utterance."""
+        return max(0.0, self._t - self._last_voice) if self.in_speech else 0.0
+
+    def end_now(self) -> VadEvent:
+        """End the current utterance early (the loop already knows what was said)."""
+        return self._end("early")
 
     def _end(self, reason: str) -> VadEvent:
         enough = self._voiced >= self.settings.min_speech

@@ -1,0 +1,209 @@
+"""`lockout-assistant bench`: speed and memory on the committed fixtures, per engine.
+
+Each engine is measured in a fresh worker process (so memory is its own), once on all cores
+and once pinned to one core (a Pi 4 core is roughly 3-4x slower than one of this box's).
+Sessions are the recorded conversations streamed in 100 ms chunks through the real loop on a
+simulated real-time clock, exactly as the microphone would deliver them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+AUDIO = ROOT / "tests" / "fixtures" / "audio"
+GAP_S = 16.0  # the user waits for the reply between turns
+
+
+def _pct(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": float("nan"), "p95": float("nan")}
+    return {"p50": round(float(np.percentile(values, 50)), 1),
+            "p95": round(float(np.percentile(values, 95)), 1)}
+
+
+def machine() -> dict[str, object]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "Model")):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for pkg in ("pocketsphinx", "vosk", "pyttsx3", "rapidfuzz", "webrtcvad-wheels", "soxr"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {"cpu": cpu, "cores": os.cpu_count(), "arch": platform.machine(),
+            "python": platform.python_version(), "os": platform.platform(terse=True),
+            "versions": versions}
+
+
+def _session_wav(turns: list[Path], folder: Path, name: str) -> Path:
+    from voice_assistant import audio
+
+    rng = np.random.default_rng(0)
+    parts = [rng.normal(0, 16, 16000).astype(np.int16)]
+    for turn in turns:
+        parts += [audio.read_pcm16(turn)[0], rng.normal(0, 16, int(GAP_S * 16000)).astype(np.int16)]
+    path = folder / f"{name}.wav"
+    import wave
+
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(np.concatenate(parts).tobytes())
+    return path
+
+
+def _sessions(rec, synth, folder: Path, early: bool) -> dict[str, object]:
+    from voice_assistant.assistant import Assistant
+    from voice_assistant.loop import FileOutput, Listener, LoopSettings
+    from voice_assistant.mic import WavSource
+
+    manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
+    endpoint, reply, good, total = [], [], 0, 0
+    settings = LoopSettings(reprompt_after=60, end_after=60,
+                            early_silence=0.2 if early else 0.0)
+    for conv in manifest["conversations"]:
+        wav = _session_wav([AUDIO / t["file"] for t in conv["turns"]], folder, conv["id"])
+        events: list[dict] = []
+        Listener(Assistant(), rec, synth, FileOutput(folder / conv["id"]), settings,
+                 events.append).run(WavSource(wav, fast=True))
+        last_end = None
+        for e in events:
+            if e["event"] == "speech_end":
+                last_end = e["t"]
+            elif e["event"] == "heard" and last_end is not None:
+                endpoint.append((e["t"] - last_end) * 1000)
+            elif e["event"] == "say" and "latency_ms" in e:
+                reply.append(float(e["latency_ms"]))
+        steps = [e["step"] for e in events if e["event"] == "heard"]
+        good += steps == [t["step"] for t in conv["turns"]]
+        total += 1
+    return {"endpoint_ms": _pct(endpoint), "reply_ms": _pct(reply),
+            "sessions_right": f"{good}/{total}", "turns": len(reply)}
+
+
+def worker(engine: str) -> dict[str, object]:
+    """Measure one engine in this process (run by `bench` in a fresh process)."""
+    from voice_assistant import asr, audio, data
+    from voice_assistant.matcher import Matcher
+    from voice_assistant.tts import Synthesizer, split_sentences
+
+    d = data.default()
+    t0 = time.perf_counter()
+    rec = asr.load_recognizer(engine, d)
+    load_s = time.perf_counter() - t0
+    manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
+    decode = seconds = 0.0
+    for f in manifest["files"]:
+        if f["condition"] != "clean":
+            continue
+        pcm = audio.read_pcm16(AUDIO / f["file"])[0]
+        t = time.perf_counter()
+        asr.transcribe(rec, audio.chunks(pcm))
+        decode += time.perf_counter() - t
+        seconds += len(pcm) / audio.RATE
+    matcher = Matcher(d)
+    texts = [line.split("\t", 1)[1] for line in
+             (ROOT / "tests" / "data" / "heldout_paraphrases.tsv").read_text().splitlines()[1:]]
+    t = time.perf_counter()
+    for text in texts:
+        matcher.match(text)
+    match_ms = (time.perf_counter() - t) * 1000 / len(texts)
+    with Synthesizer() as synth, tempfile.TemporaryDirectory() as tmp:
+        synth.render("Ready.")
+        first = []
+        for step in d.guide.steps.values():
+            for sentence in split_sentences(" ".join(step.say))[:1]:
+                t = time.perf_counter()
+                synth.render(sentence)
+                first.append((time.perf_counter() - t) * 1000)
+        early = _sessions(rec, synth, Path(tmp), early=True)
+        late = _sessions(rec, synth, Path(tmp), early=False)
+    return {
+        "model_load_s": round(load_s, 3),
+        "rtf": round(decode / seconds, 4),
+        "endpoint_ms": early["endpoint_ms"],
+        "reply_ms": early["reply_ms"],
+        "sessions_right": early["sessions_right"],
+        "without_early_answer": late,
+        "tts_first_audio_ms": round(statistics.median(first), 1),
+        "match_ms": round(match_ms, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _startup_s(engine: str, cpu: int | None) -> float:
+    """Process start → ready to listen, as a user would see it (`listen --input-wav`)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = _session_wav([], Path(tmp), "quiet")
+        cmd = [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
+               "--fast", "--json", "--engine", engine, "--tts-out", tmp]
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
+                             if cpu is not None else None)
+        assert p.stdout is not None
+        for line in p.stdout:
+            if '"listening"' in line:
+                break
+        ready = time.perf_counter() - start
+        p.wait(timeout=60)
+    return round(ready, 3)
+
+
+def _measure(engine: str, cpu: int | None) -> dict[str, object]:
+    cmd = [sys.executable, "-m", "voice_assistant.bench", "--worker", engine]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
+                       preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
+                       if cpu is not None else None)
+    if p.returncode != 0:
+        raise RuntimeError(f"benchmark worker for {engine} failed: "
+                           f"{(p.stderr.strip().splitlines() or ['?'])[-1]}")
+    result = json.loads(p.stdout.strip().splitlines()[-1])
+    result["startup_s"] = _startup_s(engine, cpu)
+    return result
+
+
+def available_engines() -> list[str]:
+    from voice_assistant import asr
+    from voice_assistant.model_fetch import default_models_dir
+
+    engines = ["pocketsphinx"]
+    if asr.find_vosk_model(None, default_models_dir())[0] is not None:
+        engines.insert(0, "vosk")
+    return engines
+
+
+def run(engine: str = "all") -> dict[str, object]:
+    engines = available_engines() if engine in ("all", "auto") else [engine]
+    out: dict[str, object] = {"machine": machine(), "engines": {}}
+    for name in engines:
+        result = _measure(name, None)
+        result["pinned_one_core"] = _measure(name, 0)
+        out["engines"][name] = result  # type: ignore[index]
+    return out
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(sys.argv[2])))
