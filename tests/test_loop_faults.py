@@ -103,3 +103,53 @@ def test_silence_and_noise_wake_nothing(tmp_path: Path, recognizer) -> None:
     with Synthesizer() as synth:
         events = _run(WavSource(wav, fast=True), recognizer, synth, FileOutput(tmp_path / "o"))
     assert not [e for e in events if e["event"] in ("say", "reprompt", "session_end")]
+
+
+class FlakyEngine:
+    """A speech engine that raises or hangs on chosen utterances (a stand-in for a broken
+    native library); otherwise the real recogniser answers."""
+
+    def __init__(self, real, fail_on: dict[int, str]) -> None:
+        self.real, self.fail_on, self.name = real, fail_on, "flaky"
+        self.utterance = 0
+
+    def start(self, source_rate: int = 16000) -> None:
+        self.utterance += 1
+        self.real.start(source_rate)
+
+    def feed(self, pcm):
+        mode = self.fail_on.get(self.utterance)
+        if mode == "raise":
+            raise RuntimeError("engine blew up")
+        if mode == "hang":
+            import time
+
+            time.sleep(30)
+        return self.real.feed(pcm)
+
+    def finish(self):
+        return self.real.finish()
+
+
+@pytest.mark.parametrize("mode", ["raise", "hang"])
+def test_speech_engine_failure_costs_one_utterance(tmp_path: Path, caplog, mode: str) -> None:
+    from voice_assistant.asr import GuardedRecognizer
+
+    recognizer = PocketsphinxRecognizer(data.default())  # fresh: no noise heard before
+    wav = session_wav(tmp_path / "s.wav", TURNS, gap=16.0, tail=3.0)
+    engines: list[FlakyEngine] = []
+
+    def factory() -> FlakyEngine:
+        engines.append(FlakyEngine(recognizer, {2: mode} if not engines else {}))
+        return engines[-1]
+
+    guarded = GuardedRecognizer(factory, timeout=1.0)
+    with Synthesizer() as synth:
+        events = _run(WavSource(wav, fast=True), guarded, synth, FileOutput(tmp_path / "o"))
+    heard = [(e["heard"], e["step"]) for e in events if e["event"] == "heard"]
+    assert heard[0][1] == "assess", heard
+    assert heard[1] == ("", "assess")  # the lost turn: "sorry, I didn't catch that"
+    assert guarded.restarts == 1 and len(engines) == 2
+    assert heard[2][1] in ("spare_key", "assess")  # the session goes on with a fresh engine
+    warnings = [r for r in caplog.records if "speech engine" in r.getMessage()]
+    assert len(warnings) == 1

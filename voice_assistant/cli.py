@@ -89,6 +89,9 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reprompt-after", type=float, metavar="SECONDS")
     p.add_argument("--end-after", type=float, metavar="SECONDS")
     p.add_argument("--trailing-silence", type=float, metavar="SECONDS")
+    p.add_argument("--log-transcripts", type=Path, metavar="FILE",
+                   help="append what was heard to FILE (off by default: nothing heard is "
+                        "written to disk)")
     p.add_argument("--wait-for-mic", action="store_true",
                    help="with no microphone, keep waiting for one (for the service)")
 
@@ -164,14 +167,26 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def _printer(as_json: bool):  # -> Callable[[dict], None]
+def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], None]
+    """Events to stdout. Privacy: what people said is printed only with --json or to a
+    terminal (a service's stdout goes to the system journal, on disk), and written to a file
+    only with --log-transcripts."""
+    show_words = sys.stdout.isatty()
+
     def emit(event: dict) -> None:
+        if transcripts is not None and event["event"] == "heard":
+            try:
+                with transcripts.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(event) + "\n")
+            except OSError as exc:
+                log.warning("cannot write transcripts to %s: %s", transcripts, exc.strerror)
         if as_json:
             print(json.dumps(event), flush=True)
             return
         kind, t = event["event"], event["t"]
         if kind == "heard":
-            line = f"you: {event['heard'] or '(nothing recognised)'}  [{event['intent']}]"
+            words = (event["heard"] or "(nothing recognised)") if show_words else "…"
+            line = f"you: {words}  [{event['intent']} -> {event['step']}]"
         elif kind in ("say", "reprompt"):
             line = f"assistant: {event['say']}"
         elif kind in ("listening", "session_end", "mic_error", "mic_recovered"):
@@ -212,13 +227,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
         reprompt_after=args.reprompt_after or cfg.listen.reprompt_after,
         end_after=args.end_after or cfg.listen.end_after,
     )
-    recognizer = asr.load_recognizer(args.engine, data.default(), model=args.model)
+    recognizer = asr.GuardedRecognizer(
+        lambda: asr.load_recognizer(args.engine, data.default(), model=args.model))
     voice = VoiceSettings(voice=cfg.voice.name or None, rate=cfg.voice.rate,
                           volume=cfg.voice.volume)
     synth = Synthesizer(voice)
     output = FileOutput(args.tts_out) if args.tts_out else SpeakerOutput(Speaker())
     listener = Listener(Assistant(settings=cfg), recognizer, synth, output, loop_settings,
-                        _printer(args.json))
+                        _printer(args.json, args.log_transcripts))
 
     def stop(signum: int, frame: object) -> None:
         listener.stop()

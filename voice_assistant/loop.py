@@ -151,6 +151,7 @@ class Listener:
                 return True
         elif ev.kind == "drop":
             self.rec.finish()  # too little voice: a click or a cough
+            self._event("speech_end", ev.t, discarded="too short")
         elif ev.kind == "end":
             self._utterance_end(ev.t)
         return False
