@@ -132,3 +132,25 @@ def test_fetch_model_offline_is_one_clear_line(tmp_path: Path) -> None:
     assert p.returncode == 1 and "Traceback" not in p.stderr
     assert "built-in English engine" in p.stderr.strip().splitlines()[-1]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_listen_with_an_unusable_device_is_one_line(tmp_path: Path) -> None:
+    cfg = tmp_path / "s.toml"
+    cfg.write_text('[listen]\ndevice = "no-such-microphone"\n')
+    p = run("listen", "--config", str(cfg))
+    assert p.returncode == 1 and "Traceback" not in p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and "chat" in lines[0] and "--input-wav" in lines[0]
+
+
+def test_no_command_means_listen(tmp_path: Path) -> None:
+    from voice_assistant import devices
+
+    try:
+        has_mic = any(d.inputs for d in devices.list_devices())
+    except devices.AudioUnavailable:
+        has_mic = False
+    if has_mic:
+        pytest.skip("this machine has a microphone: the default command would start listening")
+    p = run()
+    assert p.returncode == 1 and "no microphone" in p.stderr  # this build box has none

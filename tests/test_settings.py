@@ -43,6 +43,11 @@ phone = "555 0199"
         ("[landlord]\nname = 3", "landlord.name"),
         ("[landlord]\nmobile = '555 0123'", "landlord.mobile: unknown key"),
         ("landlord = 'Sam'", "landlord"),
+        ("[voice]\nrate = 'fast'", "voice.rate: must be a int"),
+        ("[voice]\nvolume = 3", "voice.volume: 3.0 is outside"),
+        ("[listen]\nend_after = 0", "listen.end_after"),
+        ("[listen]\nmicrophone = 2", "listen.microphone: unknown key"),
+        ("[voice]\nrate = true", "voice.rate"),
     ],
 )
 def test_invalid_settings_name_the_file_and_key(tmp_path: Path, text: str, key: str) -> None:
@@ -61,3 +66,19 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 def test_spoken_digits() -> None:
     assert spoken_digits("555-0123") == "5 5 5, 0 1 2 3"
     assert spoken_digits("+44 20") == "plus 4 4, 2 0"
+
+
+def test_voice_and_listen_tables(tmp_path: Path) -> None:
+    s = settings.load(_write(tmp_path, """
+[voice]
+name = "en-gb"
+rate = 150
+volume = 0.8
+[listen]
+device = 2
+trailing_silence = 0.6
+reprompt_after = 10
+"""))
+    assert (s.voice.name, s.voice.rate, s.voice.volume) == ("en-gb", 150, 0.8)
+    assert s.listen.device == "2" and s.listen.reprompt_after == 10.0
+    assert s.listen.end_after == 8.0  # default kept
