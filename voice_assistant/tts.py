@@ -260,6 +260,8 @@ class Synthesizer:
             detail = " ".join(str(reply[1]).split())
             raise _WorkerFailed(f"failed ({detail})")
         _, pcm, rate, note = reply
+        if not pcm:  # espeak sometimes loses a sentence under load: never stay silent
+            raise _WorkerFailed("returned no audio")
         if note and note not in self._warned:
             self._warned.add(note)
             log.warning("%s", note)
