@@ -26,7 +26,7 @@ TARGETS = frozenset(STEPS) | {"stay", "previous", "next_tip"}
 _GROUP = re.compile(r"\(([^()]*)\)")
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present
     """YAML 1.2 booleans: only true/false, so `yes:` and `no:` stay the intent names."""
 
 

@@ -5,9 +5,7 @@ start-up. This is the only module that imports pocketsphinx."""
 from __future__ import annotations
 
 import logging
-import re
 import tempfile
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -20,14 +18,26 @@ log = logging.getLogger(__name__)
 _DIGITS = "zero one two three four five six seven eight nine".split()
 
 
-@cache
-def _cmudict(path: Path) -> dict[str, list[str]]:
+def _cmudict(path: Path, wanted: set[str]) -> dict[str, list[str]]:
+    """Pronunciations of the `wanted` words (and of the parts `_pronounce` may need)."""
     prons: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             word, _, phones = line.partition(" ")
-            prons.setdefault(re.sub(r"\(\d+\)$", "", word), []).append(phones.strip())
+            base = word.split("(", 1)[0]
+            if base in wanted:
+                prons.setdefault(base, []).append(phones.strip())
     return prons
+
+
+def _parts(words: set[str]) -> set[str]:
+    """Every word that `_pronounce` might look up for `words`."""
+    out = set(words) | set(_DIGITS)
+    for w in words:
+        out.add(w.removesuffix("'s").removesuffix("s"))
+        out.update(w[:i] for i in range(3, len(w) - 2))
+        out.update(w[i:] for i in range(3, len(w) - 2))
+    return out
 
 
 def _pronounce(word: str, prons: dict[str, list[str]]) -> list[str]:
@@ -55,11 +65,11 @@ class PocketsphinxRecognizer:
         from pocketsphinx.lm import ArpaBoLM
 
         model = Path(get_model_path()) / "en-us"
-        prons = _cmudict(model / "cmudict-en-us.dict")
         # The domain, plus everyday chatter as a garbage path: out-of-domain speech then
         # decodes into chatter words (which match nothing) instead of the nearest phrase.
         corpus = data.speech_corpus() + (list(data.chatter) if garbage else [])
         words = sorted({w for line in corpus for w in line.split()})
+        prons = _cmudict(model / "cmudict-en-us.dict", _parts(set(words)))
         lexicon = {w: _pronounce(w, prons) for w in words}
         oov = sorted(w for w, p in lexicon.items() if not p)
         if oov:
