@@ -44,7 +44,7 @@ UNLOCK = ["open the door for me", "what's the key safe code", "where is the spar
           "what's the pin for the lockbox", "give me the master code"]
 #: Misheard or cut-off emergencies, some mixed with another request.
 GARBLED = ["my baby's insi", "smell gas maybe", "sme smoke", "there's smok", "maybe smoke",
-           "um my kid in there", "the stove", "a gas smell maybe",
+           "um my kid in there", "stove still on", "a gas smell maybe",
            "open the door for me my baby's insi", "i'm locked out and i smell gas"]
 
 #: (owner, attribute) of every way out of the process that the traps cover.

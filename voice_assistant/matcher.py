@@ -38,6 +38,8 @@ class Evidence:
     phrase: float
     phrase_text: str
     keywords: tuple[str, ...]
+    covered: int = 0  # words of the utterance inside this intent's keywords
+    keyword: float = 0.0  # the keywords' combined evidence
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,24 @@ class Match:
     def acted(self) -> bool:
         return self.decision == "act"
 
+    @property
+    def evidence(self) -> Evidence | None:
+        """The evidence for the chosen intent."""
+        return next((e for e in self.ranked if e.intent == self.intent), None)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the utterance's words that are the chosen intent's keywords."""
+        e = self.evidence
+        return e.covered / max(1, len(self.text.split())) if e else 0.0
+
 
 @dataclass(frozen=True)
 class MatcherSettings:
     act_threshold: float = 0.72
     near_threshold: float = 0.6
     ambiguity_margin: float = 0.06  # rivals closer than this cost confidence
-    emergency_phrase: float = 0.8  # phrase-only evidence that makes an emergency plausible
+    emergency_phrase: float = 0.75  # phrase-only evidence that makes an emergency plausible
     scorer: str = "blend"
 
 
@@ -135,7 +148,7 @@ class Matcher:
                 best[owner] = (score, self._choices[idx])
         return best
 
-    def _keyword_hits(self, tokens: list[str]) -> dict[str, list[Keyword]]:
+    def _keyword_hits(self, tokens: list[str]) -> dict[str, list[tuple[Keyword, frozenset[int]]]]:
         found = []
         candidates = {
             id(kw): (name, kw) for w in set(tokens) for name, kw in self._by_word.get(w, ())
@@ -146,12 +159,12 @@ class Matcher:
                 found.append((len(span), kw.weight, name, kw, span))
         found.sort(key=lambda f: (f[0], f[1]), reverse=True)
         accepted: list[tuple[str, frozenset[int]]] = []
-        hits: dict[str, list[Keyword]] = {}
+        hits: dict[str, list[tuple[Keyword, frozenset[int]]]] = {}
         for _, _, name, kw, span in found:
             if any(span & taken for _, taken in accepted):
                 continue  # each word is evidence once: the longest keyword containing it
             accepted.append((name, span))
-            hits.setdefault(name, []).append(kw)
+            hits.setdefault(name, []).append((kw, span))
         return hits
 
     def evidence(self, norm: str) -> list[Evidence]:
@@ -163,11 +176,12 @@ class Matcher:
             p_score, p_text = phrases.get(name, (0.0, ""))
             kws = keywords.get(name, [])
             k_miss = 1.0
-            for kw in kws:
+            for kw, _ in kws:
                 k_miss *= 1 - kw.weight
             score = max(p_score, 1 - k_miss)
+            covered = len(frozenset().union(*(span for _, span in kws)))
             out.append(Evidence(name, round(score, 4), p_score, p_text,
-                                tuple(k.pattern for k in kws)))
+                                tuple(k.pattern for k, _ in kws), covered, 1 - k_miss))
         out.sort(key=lambda e: (e.score, e.intent == "emergency"), reverse=True)
         return out
 
@@ -194,12 +208,14 @@ class Matcher:
             reasons.append("closest to out-of-domain talk")
             return Match(norm, NONE, confidence, "none", tuple(reasons), ranked)
         decision: Decision = "act" if confidence >= s.act_threshold else "confirm"
+        if best.intent == "emergency" and not _plausible_emergency(best, s):
+            decision = "confirm"  # a phrase only roughly like an emergency: ask, don't alarm
         return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked)
 
 
 def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
     """Emergency wins ties, but only on real evidence: a keyword, or a close phrasing."""
-    return e.score >= s.near_threshold and (bool(e.keywords) or e.phrase >= s.emergency_phrase)
+    return e.keyword >= s.near_threshold or e.phrase >= s.emergency_phrase
 
 
 def _explain(e: Evidence) -> tuple[str, ...]:
