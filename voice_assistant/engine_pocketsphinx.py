@@ -148,20 +148,3 @@ class PocketsphinxRecognizer:
         confidence = float(self._decoder.get_logmath().exp(hyp.prob))
         return Transcript(hyp.hypstr, max(0.0, min(1.0, confidence)), self.name)
 
-
-class _GeneralRecognizer(PocketsphinxRecognizer):
-    """pocketsphinx with its general US-English language model (not our domain)."""
-
-    def __init__(self) -> None:
-        from pocketsphinx import Config, Decoder, get_model_path
-
-        model = Path(get_model_path()) / "en-us"
-        self._decoder = Decoder(Config(hmm=str(model / "en-us"), lm=str(model / "en-us.lm.bin"),
-                                       dict=str(model / "cmudict-en-us.dict"),
-                                       samprate=16000, logfn="/dev/null"))
-        self._started, self._batch, self._buffer = False, False, []
-
-
-def general_recognizer() -> PocketsphinxRecognizer:
-    """Free English dictation, for checking what the assistant itself said."""
-    return _GeneralRecognizer()
