@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from voice_assistant.data import Data
+from voice_assistant.model_fetch import looks_like_model
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,6 @@ def transcribe(recognizer: Recognizer, chunks: Iterable[np.ndarray],
     return recognizer.finish()
 
 
-def looks_like_vosk_model(path: Path) -> bool:
-    return (path / "am").is_dir() and (path / "conf").is_dir()
-
-
 def find_vosk_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
     """The Vosk model to use and why: `--model`, then `$LOCKOUT_VOSK_MODEL`, then an English
     model folder in `models_dir` (`vosk-model-*en*`)."""
@@ -75,7 +72,7 @@ def find_vosk_model(explicit: Path | None, models_dir: Path) -> tuple[Path | Non
     if models_dir.is_dir():
         for cand in sorted(models_dir.iterdir()):
             name = cand.name.lower()
-            if name.startswith("vosk-model") and "-en" in name and looks_like_vosk_model(cand):
+            if name.startswith("vosk-model") and "-en" in name and looks_like_model(cand):
                 return cand, f"found in {models_dir}"
     return None, f"no English Vosk model in {models_dir}"
 

@@ -130,10 +130,10 @@ def check_engine(engine: str, model: Path | None) -> Check:
 
 def check_vosk_model(engine: str, model: Path | None) -> Check:
     from voice_assistant import asr
-    from voice_assistant.model_fetch import default_models_dir
+    from voice_assistant.model_fetch import default_models_dir, looks_like_model
 
     path, why = asr.find_vosk_model(model, default_models_dir())
-    if path is not None and asr.looks_like_vosk_model(path):
+    if path is not None and looks_like_model(path):
         return Check("Vosk model", True, f"{path} ({why})")
     if engine == "pocketsphinx":
         return Check("Vosk model", True, "not needed with --engine pocketsphinx")

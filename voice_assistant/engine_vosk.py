@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_assistant.asr import EngineError, Transcript, looks_like_vosk_model
+from voice_assistant.asr import EngineError, Transcript
 from voice_assistant.data import Data
+from voice_assistant.model_fetch import looks_like_model
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class VoskRecognizer:
         if not path.is_dir():
             raise EngineError(f"{path}: no such Vosk model folder; run `lockout-assistant "
                               "fetch-model` or pass --model PATH")
-        if not looks_like_vosk_model(path):
+        if not looks_like_model(path):
             raise EngineError(f"{path}: not a Vosk model (a model folder has am/ and conf/)")
         try:
             self._model = vosk.Model(str(path))

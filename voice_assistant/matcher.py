@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -89,8 +90,13 @@ SCORERS: dict[str, Scorer] = {
 }
 
 
+@cache
+def _lengths(alts: frozenset[tuple[str, ...]]) -> tuple[int, ...]:
+    return tuple(sorted({len(a) for a in alts}, reverse=True))
+
+
 def _find(tokens: Sequence[str], alts: frozenset[tuple[str, ...]], start: int) -> range | None:
-    lengths = sorted({len(a) for a in alts}, reverse=True)
+    lengths = _lengths(alts)  # once per keyword segment, not once per utterance
     for i in range(start, len(tokens)):
         for n in lengths:
             if tuple(tokens[i : i + n]) in alts:
