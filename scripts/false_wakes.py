@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_fixtures as mf  # trim, resample, sox, pink_noise, active_power
 
 from voice_assistant import audio, data
-from voice_assistant.asr import load_recognizer
 from voice_assistant.assistant import Assistant
 from voice_assistant.loop import Listener
 from voice_assistant.mic import AudioChunk
+from voice_assistant.stt import load_recognizer
 from voice_assistant.tts import Rendered, Synthesizer
 
 RATE, STEP, BLOCK = audio.RATE, audio.RATE * audio.CHUNK_MS // 1000, 20

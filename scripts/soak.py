@@ -29,10 +29,10 @@ import numpy as np
 import yaml
 
 from voice_assistant import audio, data
-from voice_assistant.asr import load_recognizer
 from voice_assistant.assistant import Assistant
 from voice_assistant.loop import FileOutput, Listener
 from voice_assistant.mic import AudioChunk
+from voice_assistant.stt import load_recognizer
 from voice_assistant.tts import Synthesizer
 
 AUDIO = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio"

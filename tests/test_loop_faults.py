@@ -16,9 +16,9 @@ from tests.test_tts import _answer
 from tests.wavs import session_wav
 from voice_assistant import data
 from voice_assistant.assistant import Assistant
-from voice_assistant.engine_pocketsphinx import PocketsphinxRecognizer
 from voice_assistant.loop import FileOutput, Listener, LoopSettings
 from voice_assistant.mic import WavSource
+from voice_assistant.stt.pocketsphinx import PocketsphinxRecognizer
 from voice_assistant.tts import Synthesizer
 
 AUDIO = TESTS / "fixtures" / "audio"
@@ -127,13 +127,19 @@ class FlakyEngine:
             time.sleep(30)
         return self.real.feed(pcm)
 
+    def pause(self) -> None:
+        self.real.pause()
+
+    def resume(self) -> None:
+        self.real.resume()
+
     def finish(self):
         return self.real.finish()
 
 
 @pytest.mark.parametrize("mode", ["raise", "hang"])
 def test_speech_engine_failure_costs_one_utterance(tmp_path: Path, caplog, mode: str) -> None:
-    from voice_assistant.asr import GuardedRecognizer
+    from voice_assistant.stt import GuardedRecognizer
 
     recognizer = PocketsphinxRecognizer(data.default())  # fresh: no noise heard before
     wav = session_wav(tmp_path / "s.wav", TURNS, gap=16.0, tail=3.0)

@@ -25,12 +25,12 @@ import yaml
 from tests.conftest import TESTS
 from tests.wavs import session_wav
 from voice_assistant import data, settings, tts
-from voice_assistant.asr import load_recognizer
 from voice_assistant.assistant import Assistant
 from voice_assistant.guide import State
 from voice_assistant.loop import FileOutput, Listener, LoopSettings
 from voice_assistant.mic import WavSource
 from voice_assistant.settings import Contact, Settings, SettingsError
+from voice_assistant.stt import load_recognizer
 
 AUDIO = TESTS / "fixtures" / "audio"
 MANIFEST = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from tests.conftest import TESTS
-from voice_assistant import asr, converse
+from voice_assistant import converse, stt
 from voice_assistant import data as data_mod
 from voice_assistant.assistant import Assistant
 from voice_assistant.model_fetch import default_models_dir
+from voice_assistant.stt.models import find_vosk_model
 
 AUDIO = TESTS / "fixtures" / "audio"
 MANIFEST = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
@@ -29,7 +30,7 @@ REQUIRED = {
 
 
 def _vosk_model() -> Path | None:
-    return asr.find_vosk_model(None, default_models_dir())[0]
+    return find_vosk_model(None, default_models_dir())[0]
 
 
 ENGINES = [
@@ -42,17 +43,17 @@ ENGINES = [
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def engine(request) -> asr.Recognizer:
-    return asr.load_recognizer(request.param, data_mod.default(), model=None)
+def engine(request) -> stt.Recognizer:
+    return stt.load_recognizer(request.param, data_mod.default(), model=None)
 
 
-def _session(rec: asr.Recognizer, typed: list[str], wav: Path) -> dict:
+def _session(rec: stt.Recognizer, typed: list[str], wav: Path) -> dict:
     turns = converse.prepare([*typed, str(wav)])
     return list(converse.run(turns, Assistant(), lambda: rec))[-1]
 
 
 @pytest.fixture(scope="module")
-def results(engine: asr.Recognizer) -> list[tuple[dict, dict]]:
+def results(engine: stt.Recognizer) -> list[tuple[dict, dict]]:
     return [(f, _session(engine, f["before"], AUDIO / f["file"])) for f in MANIFEST["files"]]
 
 
@@ -65,7 +66,7 @@ def test_the_fixture_set_is_complete() -> None:
         assert (AUDIO / f["file"]).is_file(), f["file"]
 
 
-def test_accuracy_per_condition(engine: asr.Recognizer, results) -> None:
+def test_accuracy_per_condition(engine: stt.Recognizer, results) -> None:
     per: dict[str, list[bool]] = defaultdict(list)
     for f, out in results:
         ok = out["intent"] == f["intent"] and out["step"] == f["step"]

@@ -104,13 +104,13 @@ def _sessions(rec, synth, folder: Path, early: bool) -> dict[str, object]:
 
 def worker(engine: str) -> dict[str, object]:
     """Measure one engine in this process (run by `bench` in a fresh process)."""
-    from voice_assistant import asr, audio, data
+    from voice_assistant import audio, data, stt
     from voice_assistant.matcher import Matcher
     from voice_assistant.tts import Synthesizer, split_sentences
 
     d = data.default()
     t0 = time.perf_counter()
-    rec = asr.load_recognizer(engine, d)
+    rec = stt.load_recognizer(engine, d)
     load_s = time.perf_counter() - t0
     manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
     decode = seconds = 0.0
@@ -119,7 +119,7 @@ def worker(engine: str) -> dict[str, object]:
             continue
         pcm = audio.read_pcm16(AUDIO / f["file"])[0]
         t = time.perf_counter()
-        asr.transcribe(rec, audio.chunks(pcm))
+        stt.transcribe(rec, audio.chunks(pcm))
         decode += time.perf_counter() - t
         seconds += len(pcm) / audio.RATE
     matcher = Matcher(d)
@@ -185,13 +185,9 @@ def _measure(engine: str, cpu: int | None) -> dict[str, object]:
 
 
 def available_engines() -> list[str]:
-    from voice_assistant import asr
-    from voice_assistant.model_fetch import default_models_dir
+    from voice_assistant.stt import engines
 
-    engines = ["pocketsphinx"]
-    if asr.find_vosk_model(None, default_models_dir())[0] is not None:
-        engines.insert(0, "vosk")
-    return engines
+    return [name for name, why in engines.available().items() if why is None]
 
 
 def run(engine: str = "all") -> dict[str, object]:

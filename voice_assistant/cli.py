@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from voice_assistant import __version__
+from voice_assistant.stt.engines import CHOICES as ENGINE_CHOICES
+from voice_assistant.stt.engines import ENGINES
+
+ENGINE_NAMES = tuple(ENGINES)
 
 log = logging.getLogger("lockout-assistant")
 PROG = "lockout-assistant"
@@ -43,8 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("converse", help="run one session from typed turns and WAV files")
     _common(p)
     p.add_argument("--json", action="store_true", help="one JSON object per turn")
-    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
-    p.add_argument("--model", type=Path, help="Vosk model folder")
+    _engine_args(p)
     p.add_argument("turns", nargs="+", metavar="TURN", help="typed text, or a .wav file")
 
     p = sub.add_parser("listen", help="the hands-free loop (the default command)")
@@ -55,14 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check audio, voice, speech engine and settings")
     _common(p)
-    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
-    p.add_argument("--model", type=Path, help="Vosk model folder")
+    _engine_args(p)
     p.add_argument("--device", help="input device index or name part")
 
     p = sub.add_parser("bench", help="measure speed and memory on the committed fixtures")
     _common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
-    p.add_argument("--engine", choices=("all", "vosk", "pocketsphinx"), default="all")
+    p.add_argument("--engine", choices=("all", *ENGINE_NAMES), default="all")
 
     p = sub.add_parser("graph", help="print the guide's flow as a Mermaid diagram")
     _common(p)
@@ -72,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="download again even if installed")
     p.add_argument("--models-dir", type=Path, help="where to install (default: models/)")
     return ap
+
+
+def _engine_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
+                   help="speech engine (auto: the best one installed; see `doctor`)")
+    p.add_argument("--model", type=Path, help="the engine's model folder (Whisper or Vosk)")
 
 
 def _listen_args(p: argparse.ArgumentParser) -> None:
@@ -84,8 +92,7 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tts-out", type=Path, metavar="DIR",
                    help="render each reply to a numbered WAV in DIR instead of the speaker")
     p.add_argument("--json", action="store_true", help="one JSON event per line")
-    p.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), default="auto")
-    p.add_argument("--model", type=Path, help="Vosk model folder")
+    _engine_args(p)
     p.add_argument("--reprompt-after", type=float, metavar="SECONDS")
     p.add_argument("--end-after", type=float, metavar="SECONDS")
     p.add_argument("--trailing-silence", type=float, metavar="SECONDS")
@@ -103,14 +110,14 @@ def _settings(args: argparse.Namespace):  # -> Settings
 
 
 def cmd_converse(args: argparse.Namespace) -> int:
-    from voice_assistant import asr, converse, data
+    from voice_assistant import converse, data, stt
     from voice_assistant.assistant import Assistant
 
     assistant = Assistant(settings=_settings(args))
     turns = converse.prepare(args.turns)
 
-    def recognizer() -> asr.Recognizer:
-        return asr.load_recognizer(args.engine, data.default(), model=args.model)
+    def recognizer() -> stt.Recognizer:
+        return stt.load_recognizer(args.engine, data.default(), model=args.model)
 
     for out in converse.run(turns, assistant, recognizer):
         if args.json:
@@ -202,7 +209,7 @@ def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], No
 def cmd_listen(args: argparse.Namespace) -> int:
     import signal
 
-    from voice_assistant import asr, data, mic
+    from voice_assistant import data, mic, stt
     from voice_assistant.assistant import Assistant
     from voice_assistant.loop import FileOutput, Listener, LoopSettings, SpeakerOutput
     from voice_assistant.tts import Speaker, Synthesizer, VoiceSettings
@@ -227,8 +234,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
         reprompt_after=args.reprompt_after or cfg.listen.reprompt_after,
         end_after=args.end_after or cfg.listen.end_after,
     )
-    recognizer = asr.GuardedRecognizer(
-        lambda: asr.load_recognizer(args.engine, data.default(), model=args.model))
+    recognizer = stt.GuardedRecognizer(
+        lambda: stt.load_recognizer(args.engine, data.default(), model=args.model))
     voice = VoiceSettings(voice=cfg.voice.name or None, rate=cfg.voice.rate,
                           volume=cfg.voice.volume)
     synth = Synthesizer(voice)
@@ -331,10 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format=f"{PROG}: %(message)s",
         stream=sys.stderr,
     )
-    from voice_assistant.asr import EngineError
     from voice_assistant.audio import AudioError
     from voice_assistant.data import DataError
     from voice_assistant.settings import SettingsError
+    from voice_assistant.stt import EngineError
 
     try:
         if args.command is None:  # the hands-free loop, with its defaults

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from voice_assistant import audio
-from voice_assistant.asr import Recognizer, transcribe
 from voice_assistant.assistant import Assistant
+from voice_assistant.stt import Recognizer, transcribe
 
 log = logging.getLogger(__name__)
 

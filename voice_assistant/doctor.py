@@ -115,33 +115,51 @@ def check_voice(timeout: float = TTS_TIMEOUT, script: str = TTS_SCRIPT) -> Check
 
 
 def check_engine(engine: str, model: Path | None) -> Check:
-    from voice_assistant import asr, data
+    from voice_assistant import data, stt
 
     try:
-        rec = asr.load_recognizer(engine, data.default(), model=model)
-    except asr.EngineError as exc:
+        rec = stt.load_recognizer(engine, data.default(), model=model)
+    except stt.EngineError as exc:
         return Check("speech engine", False, _one_line(exc))
     except data.DataError as exc:
         return Check("speech engine", False, f"invalid data: {_one_line(exc)}: restore the "
                      "intents/ folder from the release")
-    what = {"vosk": "Vosk", "pocketsphinx": "pocketsphinx, built-in US English model"}
-    return Check("speech engine", True, f"{what.get(rec.name, rec.name)} (--engine {engine})")
+    return Check("speech engine", True, f"{rec.name} loaded (--engine {engine})")
+
+
+def check_engines(engine: str) -> Check:
+    """Which engines can run here, and which one `auto` picks."""
+    from voice_assistant.stt import engines
+
+    here = engines.available()
+    auto = engines.pick("auto")
+    parts = [f"{name} {'yes' if why is None else 'no'}" for name, why in here.items()]
+    missing = [why for name, why in here.items() if why is not None and name != "vosk"]
+    detail = f"{', '.join(parts)}; auto picks {auto}"
+    if engine == "auto" and auto != engines.AUTO_ORDER[0]:
+        return Check("speech engines", False, f"{detail}: {missing[0] if missing else ''}"
+                     .rstrip(": "))
+    return Check("speech engines", True, detail)
 
 
 def check_vosk_model(engine: str, model: Path | None) -> Check:
-    from voice_assistant import asr
     from voice_assistant.model_fetch import default_models_dir, looks_like_model
+    from voice_assistant.stt.models import find_vosk_model, looks_like_whisper_model
 
-    path, why = asr.find_vosk_model(model, default_models_dir())
+    if engine in ("whisper", "pocketsphinx"):
+        return Check("Vosk model", True, f"not needed with --engine {engine}")
+    if model is not None and looks_like_whisper_model(model):
+        model = None  # `--engine auto --model` naming a Whisper model
+    path, why = find_vosk_model(model, default_models_dir())
     if path is not None and looks_like_model(path):
         return Check("Vosk model", True, f"{path} ({why})")
-    if engine == "pocketsphinx":
-        return Check("Vosk model", True, "not needed with --engine pocketsphinx")
     if path is not None:
         return Check("Vosk model", False, f"{path} ({why}) is not a Vosk model folder (no am/ "
                      f"and conf/): point to the unpacked model, or {FETCH_FIX}")
-    return Check("Vosk model", False, f"{why}; pocketsphinx is used meanwhile and does far "
-                 f"worse in noise: {FETCH_FIX} (needs internet once)")
+    if engine == "auto":
+        return Check("Vosk model", True, f"{why}: optional, Whisper is used; to add Vosk, "
+                     f"{FETCH_FIX} (needs internet once)")
+    return Check("Vosk model", False, f"{why}: {FETCH_FIX} (needs internet once)")
 
 
 def _guarded(what: str, fn: Callable[[], Check]) -> Check:
@@ -174,6 +192,7 @@ def run_doctor(config: Path | None, engine: str, model: Path | None, device: str
         ("microphone", mic_check),
         ("speaker", check_speaker),
         ("voice", check_voice),
+        ("speech engines", lambda: check_engines(engine)),
         ("speech engine", lambda: check_engine(engine, model)),
         ("Vosk model", lambda: check_vosk_model(engine, model)),
     ]

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from voice_assistant.asr import Recognizer
 from voice_assistant.assistant import Assistant
 from voice_assistant.mic import AudioChunk, MicEvent, Source
+from voice_assistant.stt import Recognizer
 from voice_assistant.tts import Rendered, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
 
@@ -44,6 +44,10 @@ class LoopSettings:
     })
     reprompt_after: float = 8.0
     end_after: float = 8.0
+    #: After this much silence inside an utterance the recogniser may start decoding what it
+    #: has (`Recognizer.pause`), so the transcript is ready when the end of speech is
+    #: confirmed; if the voice goes on, that work is discarded. 0 turns it off.
+    pause_after: float = 0.1
 
 
 class Output(Protocol):
@@ -101,6 +105,10 @@ class Listener:
         self.reprompted = False
         self.stopped = False
         self._partial = ""
+        self._paused = False  # the recogniser was told the voice paused
+        #: Audio time until which the loop was busy decoding (a real-time loop falls that far
+        #: behind the microphone; on a simulated clock it is where a reply could start).
+        self.busy_until = 0.0
 
     def stop(self) -> None:
         self.stopped = True
@@ -135,12 +143,30 @@ class Listener:
         for ev in self.vad.feed(chunk.pcm, chunk.t):
             if self._vad_event(ev):
                 break  # answered early: the rest of this chunk is the silence after it
-        if not self.vad.in_speech:
+        if self.vad.in_speech:
+            self._pause_or_resume()
+        else:
             self._timers()
+
+    def _pause_or_resume(self) -> None:
+        """Tell the recogniser when the voice pauses (it may decode now) or goes on."""
+        after = self.settings.pause_after
+        if not after:
+            return
+        silent = self.vad.trailing >= after
+        if silent and not self._paused:
+            self._paused = True
+            wall = time.perf_counter()
+            self.rec.pause()
+            self.busy_until = max(self.busy_until, self.now) + time.perf_counter() - wall
+        elif not silent and self._paused and self.vad.trailing == 0:
+            self._paused = False
+            self.rec.resume()
 
     def _vad_event(self, ev: VadEvent) -> bool:
         """Handle one VAD event; True when the utterance was ended early."""
         if ev.kind == "start":
+            self._paused = False
             self.rec.start()
             self._partial = self.rec.feed(ev.pcm)
             self._event("speech_start", ev.t)
@@ -171,7 +197,8 @@ class Listener:
         wall = time.perf_counter()
         text = self.rec.finish().text
         turn = self.assistant.turn(text)
-        self._event("heard", self.now + time.perf_counter() - wall, heard=text,
+        self._event("heard", max(self.now, self.busy_until) + time.perf_counter() - wall,
+                    heard=text,
                     intent=turn.intent, confidence=round(turn.confidence, 3), step=turn.step)
         self.reprompted = False
         self.question_at = None
@@ -199,7 +226,7 @@ class Listener:
             log.warning("speech output failed: %s", exc)
             duration, path = 0.0, None
         ready = (first[0] if first else time.perf_counter()) - wall
-        start = max(self.now, since) + ready
+        start = max(self.now, since, self.busy_until) + ready
         fields: dict[str, object] = {"say": text}
         if path:
             fields["audio"] = path

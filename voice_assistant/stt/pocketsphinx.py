@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_assistant.asr import EngineError, Transcript
 from voice_assistant.data import Data
+from voice_assistant.stt.base import EngineError, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,12 @@ class PocketsphinxRecognizer:
             self._decoder.process_raw(np.ascontiguousarray(pcm, "<i2").tobytes(), False, False)
         hyp = self._decoder.hyp()
         return hyp.hypstr if hyp is not None else ""
+
+    def pause(self) -> None:
+        """Streaming: nothing to start early."""
+
+    def resume(self) -> None:
+        """Streaming: nothing to discard."""
 
     def finish(self) -> Transcript:
         if not self._started:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_assistant.asr import EngineError, Transcript
 from voice_assistant.data import Data
 from voice_assistant.model_fetch import looks_like_model
+from voice_assistant.stt.base import EngineError, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +131,12 @@ class VoskRecognizer:
                 partial = ""
         words = [s[0] for s in self._segments if s[0]] + [partial]
         return " ".join(w for w in words if w and w != UNK).strip()
+
+    def pause(self) -> None:
+        """Streaming: nothing to start early."""
+
+    def resume(self) -> None:
+        """Streaming: nothing to discard."""
 
     def finish(self) -> Transcript:
         self._segments.append(parse_result(self._rec.FinalResult()))

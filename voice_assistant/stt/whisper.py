@@ -1,0 +1,140 @@
+"""The Whisper engine: faster-whisper (CTranslate2) with an English-only model, int8 on the CPU.
+
+Whisper hears a whole utterance at once, so it gives no partial text: it decodes what is
+buffered when the voice pauses (`pause`), and that transcript is used when the end of speech
+is confirmed unless the voice went on. Its known failure modes are guarded: greedy decoding
+at temperature 0 only (no random fallback: the same audio gives the same words), a token cap
+against runaway repetition, and output that Whisper itself doubts (probably no speech, a low
+average log-probability, a repetitive text) comes back empty, with the reason in `doubt`.
+This is the only module that imports faster_whisper.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from voice_assistant.data import Data
+from voice_assistant.stt.base import EngineError, Transcript
+
+log = logging.getLogger(__name__)
+logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # not a line per utterance
+
+
+@dataclass(frozen=True)
+class WhisperSettings:
+    #: Whisper's own "no speech" rule: a high no-speech probability with a weak decode.
+    no_speech_prob: float = 0.6
+    no_speech_logprob: float = -0.7
+    #: Below this average log-probability per token the words are guesses.
+    min_avg_logprob: float = -1.2
+    #: Above this gzip compression ratio the text is a loop ("the the the ...").
+    max_compression_ratio: float = 2.4
+    max_new_tokens: int = 64  # an utterance is at most 10 s
+    prompt: bool = True  # condition the decoder on the domain's own words
+
+
+def usable_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def domain_prompt(data: Data) -> str:
+    """A short piece of 'earlier conversation' in the domain, generated from `intents/`: the
+    first phrasing of every intent, which primes Whisper's spelling of our words (landlord,
+    locksmith, lockbox, renters insurance)."""
+    lines = [i.spoken[0] for name, i in data.intents.items() if name != "none" and i.spoken]
+    return ". ".join(line[:1].upper() + line[1:] for line in lines) + "."
+
+
+class WhisperRecognizer:
+    name = "whisper"
+
+    def __init__(self, path: Path, data: Data | None = None,
+                 settings: WhisperSettings | None = None, threads: int | None = None) -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise EngineError("faster-whisper is not installed: run scripts/setup (or pip "
+                              "install 'lockout-assistant[whisper]')") from None
+        path = Path(path)
+        if not path.is_dir():
+            raise EngineError(f"{path}: no such Whisper model folder; run `lockout-assistant "
+                              "fetch-model --engine whisper` or pass --model PATH")
+        self.settings = s = settings or WhisperSettings()
+        self.threads = threads or usable_cores()
+        try:
+            self._model = WhisperModel(str(path), device="cpu", compute_type="int8",
+                                       cpu_threads=self.threads)
+        except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError on bad files
+            raise EngineError(f"{path}: Whisper could not load this model "
+                              f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+                              ": pass another --model, or reinstall with scripts/setup") from None
+        self.path = path
+        self._prompt = domain_prompt(data) if data is not None and s.prompt else None
+        self._buffer: list[np.ndarray] = []
+        self._ready: tuple[int, Transcript] | None = None  # (samples decoded, transcript)
+        self._decode(np.zeros(8000, np.int16))  # the first decode is slow: do it now
+
+    def start(self, source_rate: int = 16000) -> None:
+        self._buffer = []
+        self._ready = None
+
+    def feed(self, pcm: np.ndarray) -> str:
+        if len(pcm):
+            self._buffer.append(np.asarray(pcm, np.int16))
+        return ""
+
+    def pause(self) -> None:
+        whole = self._whole()
+        if self._ready is None or self._ready[0] != len(whole):
+            self._ready = (len(whole), self._decode(whole))
+
+    def resume(self) -> None:
+        self._ready = None
+
+    def finish(self) -> Transcript:
+        ready, self._ready = self._ready, None
+        whole = self._whole()
+        self._buffer = []
+        if ready is not None:
+            return ready[1]
+        return self._decode(whole) if len(whole) else Transcript("", 0.0, self.name)
+
+    def _whole(self) -> np.ndarray:
+        return np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
+
+    def _decode(self, pcm: np.ndarray) -> Transcript:
+        s = self.settings
+        segments, _ = self._model.transcribe(
+            pcm.astype(np.float32) / 32768.0, language="en", beam_size=1, temperature=0.0,
+            without_timestamps=True, condition_on_previous_text=False, vad_filter=False,
+            initial_prompt=self._prompt, max_new_tokens=s.max_new_tokens,
+            # our own guards below decide; Whisper's would only retry at random temperatures
+            compression_ratio_threshold=None, log_prob_threshold=None, no_speech_threshold=None)
+        words, logprobs, doubts = [], [], []
+        for seg in segments:
+            text = seg.text.strip()
+            if not text:
+                continue
+            if seg.no_speech_prob > s.no_speech_prob and seg.avg_logprob < s.no_speech_logprob:
+                doubts.append(f"no speech ({seg.no_speech_prob:.2f}): {text!r}")
+            elif seg.avg_logprob < s.min_avg_logprob:
+                doubts.append(f"unsure ({seg.avg_logprob:.2f}): {text!r}")
+            elif seg.compression_ratio > s.max_compression_ratio:
+                doubts.append(f"repetitive ({seg.compression_ratio:.1f}): {text!r}")
+            else:
+                words.append(text)
+                logprobs.append(seg.avg_logprob)
+        if doubts:
+            log.debug("whisper: discarded %s", "; ".join(doubts))
+        if not words:
+            return Transcript("", 0.0, self.name, doubt="; ".join(doubts))
+        conf = float(np.exp(np.mean(logprobs)))
+        return Transcript(" ".join(words), max(0.0, min(1.0, conf)), self.name)
