@@ -301,3 +301,110 @@ def test_disk_error_while_installing_keeps_old_model(
     monkeypatch.setattr(model_fetch.os, "replace", replace_or_fail)
     assert_fails(tmp_path, source, "No space left on device", "free some disk space", force=True)
     assert (model / "old-marker").exists()
+
+
+# -- Whisper: the official CTranslate2 conversion's files, checked against what the server
+# publishes on its redirect (as Hugging Face does: X-Linked-Etag = the git-lfs SHA-256).
+
+WHISPER_FILES = {
+    "config.json": b'{"alignment_heads": []}',
+    "tokenizer.json": b'{"model": {}}',
+    "vocabulary.txt": b"a\nb\n",
+    "model.bin": MODEL_BYTES,
+}
+
+
+@pytest.fixture
+def whisper_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    state: dict = {"files": dict(WHISPER_FILES), "etag": {}, "hits": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state["hits"].append(self.path)
+            parts = self.path.strip("/").split("/")
+            if parts[0] == "cdn":  # the download host
+                body = state["files"].get(parts[-1])
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            name = parts[-1]  # /<size>/<file>: redirect with the published checksum
+            body = WHISPER_FILES.get(name)
+            if body is None:
+                self.send_error(404)
+                return
+            sha = state["etag"].get(name, hashlib.sha256(body).hexdigest())
+            self.send_response(302)
+            self.send_header("Location", f"/cdn/{name}")
+            self.send_header("X-Linked-Etag", f'"{sha}"')
+            self.send_header("X-Linked-Size", str(len(body)))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    state["url"] = f"http://127.0.0.1:{httpd.server_address[1]}/{{size}}/{{file}}"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(TIMEOUT)
+
+
+def test_whisper_fetch_installs_a_model_the_engine_finds(whisper_server: dict,
+                                                         tmp_path: Path) -> None:
+    from voice_assistant.stt.models import find_whisper_model
+
+    seen: list[tuple[int, int | None]] = []
+    path = model_fetch.fetch_whisper(tmp_path, "base.en", url=whisper_server["url"],
+                                     timeout=TIMEOUT, progress=lambda d, t: seen.append((d, t)))
+    assert path == tmp_path / "faster-whisper-base.en"
+    for name, body in WHISPER_FILES.items():
+        assert (path / name).read_bytes() == body
+    assert seen[-1] == (len(MODEL_BYTES), len(MODEL_BYTES))
+    assert contents(tmp_path) == {"faster-whisper-base.en"}  # no debris
+    assert find_whisper_model(None, tmp_path) == (path, f"found in {tmp_path}")
+    # a second call finds it installed and downloads nothing
+    hits = len(whisper_server["hits"])
+    assert model_fetch.fetch_whisper(tmp_path, "base.en", url=whisper_server["url"]) == path
+    assert len(whisper_server["hits"]) == hits
+
+
+def test_whisper_fetch_refuses_a_file_that_differs_from_the_published_sum(
+        whisper_server: dict, tmp_path: Path) -> None:
+    whisper_server["files"]["model.bin"] = MODEL_BYTES[:-1] + b"\x00"  # corrupted in transit
+    with pytest.raises(FetchError) as caught:
+        model_fetch.fetch_whisper(tmp_path, "small.en", url=whisper_server["url"],
+                                  timeout=TIMEOUT)
+    message = str(caught.value)
+    assert "damaged" in message and "sha256" in message and "\n" not in message
+    assert "--engine whisper --size small.en" in message
+    assert contents(tmp_path) == set()
+
+
+def test_whisper_fetch_offline_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(FetchError) as caught:
+        model_fetch.fetch_whisper(tmp_path, "tiny.en", timeout=TIMEOUT,
+                                  url=f"http://127.0.0.1:{port}/{{size}}/{{file}}")
+    assert "Could not reach" in str(caught.value) and contents(tmp_path) == set()
+
+
+def test_whisper_sizes_agree_with_the_command_line() -> None:
+    from voice_assistant import cli
+
+    assert cli.WHISPER_SIZES == model_fetch.WHISPER_SIZES

@@ -15,6 +15,7 @@ from voice_assistant.stt.engines import CHOICES as ENGINE_CHOICES
 from voice_assistant.stt.engines import ENGINES
 
 ENGINE_NAMES = tuple(ENGINES)
+WHISPER_SIZES = ("tiny.en", "base.en", "small.en")  # model_fetch.WHISPER_SIZES, checked there
 
 log = logging.getLogger("lockout-assistant")
 PROG = "lockout-assistant"
@@ -69,8 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("graph", help="print the guide's flow as a Mermaid diagram")
     _common(p)
 
-    p = sub.add_parser("fetch-model", help="download the English Vosk model into models/")
+    p = sub.add_parser("fetch-model", help="download a speech model into models/ (optional: "
+                       "Whisper tiny.en is installed by setup)")
     _common(p)
+    p.add_argument("--engine", choices=("vosk", "whisper"), default="vosk",
+                   help="vosk: the small English Vosk model; whisper: a Whisper model")
+    p.add_argument("--size", choices=WHISPER_SIZES, default="base.en",
+                   help="with --engine whisper: which model (default base.en)")
     p.add_argument("--force", action="store_true", help="download again even if installed")
     p.add_argument("--models-dir", type=Path, help="where to install (default: models/)")
     return ap
@@ -165,8 +171,12 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
 
     models = args.models_dir or model_fetch.default_models_dir()
     try:
-        path = model_fetch.fetch_model(models, force=args.force,
-                                       progress=model_fetch.text_progress())
+        if args.engine == "whisper":
+            path = model_fetch.fetch_whisper(models, args.size, force=args.force,
+                                             progress=model_fetch.text_progress())
+        else:
+            path = model_fetch.fetch_model(models, force=args.force,
+                                           progress=model_fetch.text_progress())
     except model_fetch.FetchError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1

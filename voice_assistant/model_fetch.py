@@ -1,7 +1,8 @@
-"""Download, verify and install a Vosk model zip (standard library only).
+"""Download, verify and install a model (standard library only): the English Vosk model (one
+zip), or a Whisper model (the official CTranslate2 conversion's files from Hugging Face).
 
-The zip is streamed to ``.partial-*`` and unpacked into ``.unpack-*`` inside the models folder;
-the model appears under its real name only through ``os.replace``, and every failure removes both.
+Everything is streamed into ``.partial-*`` / ``.unpack-*`` inside the models folder; the model
+appears under its real name only through ``os.replace``, and every failure removes both.
 """
 
 from __future__ import annotations
@@ -107,19 +108,101 @@ def fetch_model(
     return target
 
 
+#: Whisper sizes that `fetch-model --engine whisper --size` offers (English-only models).
+WHISPER_SIZES = ("tiny.en", "base.en", "small.en")
+WHISPER_REPO = "https://huggingface.co/Systran/faster-whisper-{size}/resolve/main/{file}"
+WHISPER_FILES = ("config.json", "tokenizer.json", "vocabulary.txt", "model.bin")
+
+
+def fetch_whisper(models_dir: Path, size: str = "base.en", *, url: str = WHISPER_REPO,
+                  progress: Progress | None = None, timeout: float = 30.0,
+                  force: bool = False) -> Path:
+    """Install Systran's CTranslate2 conversion of Whisper `size` as
+    ``models_dir/faster-whisper-<size>`` (found there by the Whisper engine).
+
+    No checksums for these files can be pinned from this offline build machine, so each file
+    is checked against the size and SHA-256 that the server publishes for it (Hugging Face's
+    ``X-Linked-Size`` / ``X-Linked-Etag``, the git-lfs object id) and must not be empty."""
+    from voice_assistant.stt.models import looks_like_whisper_model
+
+    if size not in WHISPER_SIZES:
+        raise FetchError(f"Unknown Whisper size {size!r}: choose one of "
+                         f"{', '.join(WHISPER_SIZES)}.")
+    name = f"faster-whisper-{size}"
+    target = models_dir / name
+    again = f"run `lockout-assistant fetch-model --engine whisper --size {size}` again"
+    if target.exists() and not force:
+        if looks_like_whisper_model(target):
+            log.info("Whisper model already installed at %s", target)
+            return target
+        raise FetchError(f"{target} exists but is not a complete Whisper model: remove it, or "
+                         f"{again} with --force.")
+    staging: Path | None = None
+    try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".unpack-{name}-", dir=models_dir))
+        new = staging / "new"
+        new.mkdir()
+        for file in WHISPER_FILES:
+            source = ModelSource(f"{name}/{file}", url.format(size=size, file=file),
+                                 size=None, md5=None)
+            with (new / file).open("wb") as out:
+                _download(source, out, progress if file == "model.bin" else None, timeout,
+                          published=True, retry=again)
+            if (new / file).stat().st_size == 0:
+                raise FetchError(f"The server sent an empty {file} for {name}: {again}.")
+        _install(new, target, staging / "old")
+    except OSError as exc:
+        raise FetchError(f"Could not write the model into {models_dir} "
+                         f"({exc.strerror or exc}): free some disk space or fix the folder's "
+                         f"permissions, then {again}.") from exc
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    log.info("Installed Whisper model %s at %s", size, target)
+    return target
+
+
+class _Published(urllib.request.HTTPRedirectHandler):
+    """Keeps what a redirecting server publishes about the file (Hugging Face sends the
+    git-lfs SHA-256 and size on the redirect to its download host)."""
+
+    def __init__(self) -> None:
+        self.headers: dict[str, str] = {}
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        for key in ("X-Linked-Etag", "X-Linked-Size"):
+            if headers.get(key):
+                self.headers[key] = headers[key]
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _published(source: ModelSource, found: dict[str, str]) -> ModelSource:
+    etag = found.get("X-Linked-Etag", "").strip().strip('"').removeprefix("W/").strip('"')
+    size = found.get("X-Linked-Size", "")
+    sha = etag.lower() if len(etag) == 64 and all(c in "0123456789abcdef" for c in
+                                                  etag.lower()) else None
+    return ModelSource(source.name, source.url,
+                       size=source.size or (int(size) if size.isdigit() else None),
+                       md5=source.md5, sha256=source.sha256 or sha)
+
+
 def _download(source: ModelSource, out: BinaryIO, progress: Progress | None,
-              timeout: float) -> None:
+              timeout: float, published: bool = False, retry: str = RETRY) -> None:
     host = urlsplit(source.url).hostname or source.url
     log.info("Downloading %s from %s", source.name, source.url)
+    seen = _Published()
     try:
-        response = urllib.request.urlopen(source.url, timeout=timeout)
+        response = urllib.request.build_opener(seen).open(source.url, timeout=timeout)
     except urllib.error.HTTPError as exc:
         exc.close()
-        raise FetchError(f"{host} answered HTTP {exc.code} for {source.name}: the built-in "
-                         f"English engine will be used; {RETRY} later.") from exc
+        raise FetchError(f"{host} answered HTTP {exc.code} for {source.name}: the installed "
+                         f"speech engine is used meanwhile; {retry} later.") from exc
     except (OSError, http.client.HTTPException) as exc:  # URLError, refused, timeout
-        raise FetchError(f"Could not reach {host} (no network?): the built-in English engine "
-                         f"will be used; {RETRY} when online.") from exc
+        raise FetchError(f"Could not reach {host} (no network?): the installed speech "
+                         f"engine is used meanwhile; {retry} when online.") from exc
+    if published:  # check against what the server says the file is
+        source = _published(source, {**dict(response.headers.items()), **seen.headers})
     with response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else source.size
@@ -132,7 +215,7 @@ def _download(source: ModelSource, out: BinaryIO, progress: Progress | None,
                 chunk = response.read1(CHUNK_BYTES)
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchError(f"The download from {host} stopped after {done} bytes "
-                                 f"({type(exc).__name__}): {RETRY}.") from exc
+                                 f"({type(exc).__name__}): {retry}.") from exc
             if not chunk:
                 break
             out.write(chunk)
@@ -143,7 +226,7 @@ def _download(source: ModelSource, out: BinaryIO, progress: Progress | None,
                 progress(done, total)
     if total is not None and done < total:
         raise FetchError(f"The download from {host} was cut off after {done} of {total} bytes: "
-                         f"{RETRY}.")
+                         f"{retry}.")
     if progress and total is None:
         progress(done, done)  # the size is only known now; lets a progress bar finish
     got = {"size": done} | {algo: digest.hexdigest() for algo, digest in hashes.items()}
@@ -151,7 +234,7 @@ def _download(source: ModelSource, out: BinaryIO, progress: Progress | None,
         expected = getattr(source, what)
         if expected is not None and str(expected).lower() != str(value):
             raise FetchError(f"The downloaded {source.name} is damaged ({what} expected "
-                             f"{expected}, got {value}): {RETRY}.")
+                             f"{expected}, got {value}): {retry}.")
 
 
 def _unpack(zip_path: Path, dest: Path, source: ModelSource) -> Path:
