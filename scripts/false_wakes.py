@@ -6,7 +6,7 @@
 piper (en_US-joe) reads every sentence of intents/en/chatter.txt and six read-aloud passages
 (twice each per pass) at length_scale 0.85-1.2, pitch -300..+300 cents (sox), with pink noise at
 15-25 dB SNR; sentences are joined by 0.3-3 s pauses, plus some noise-only stretches. The real
-Listener, Assistant, pocketsphinx recogniser and voice hear it in 100 ms chunks; every session
+Listener, Assistant, recogniser (--engine, default auto) and voice hear it in 100 ms chunks; every session
 started is a false wake-up. A session then runs on (chatter answers it) unless --end-sessions
 sends the assistant back to idle after its first reply, so the whole stream tests waking.
 The audio is seeded and cached in --cache; the loop adds real compute latency to the audio
@@ -38,7 +38,7 @@ from voice_assistant import audio, data
 from voice_assistant.assistant import Assistant
 from voice_assistant.loop import Listener
 from voice_assistant.mic import AudioChunk
-from voice_assistant.stt import load_recognizer
+from voice_assistant.stt import engines, load_recognizer
 from voice_assistant.tts import Rendered, Synthesizer
 
 RATE, STEP, BLOCK = audio.RATE, audio.RATE * audio.CHUNK_MS // 1000, 20
@@ -223,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "false-wakes")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--engine", choices=engines.CHOICES, default="auto",
+                    help="speech engine (default: auto, as the assistant runs)")
     ap.add_argument("--end-sessions", action="store_true",
                     help="put the assistant back to idle right after each false wake-up")
     args = ap.parse_args(argv)
@@ -231,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     hall, assistant = Hallway(Voice(args.cache), args.minutes * 60, args.seed), Assistant()
     tally = Tally(hall, assistant, args.end_sessions)
     with Synthesizer() as synth:
-        rec = load_recognizer("pocketsphinx", data.default())
+        rec = load_recognizer(args.engine, data.default())
         Listener(assistant, rec, synth, TimedOutput(), emit=tally).run(hall)
     minutes = hall.streamed / 60
     for s in tally.sessions:  # a session is time the assistant could not be woken again
@@ -244,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         "false_sessions_per_hour": round(len(tally.sessions) * 60 / max(minutes, 1e-9), 2),
         "idle_minutes": round(idle, 1),
         "false_sessions_per_idle_hour": round(len(tally.sessions) * 60 / max(idle, 1e-9), 2),
-        "sessions": tally.sessions, "wall_s": round(time.perf_counter() - wall, 1)}
+        "sessions": tally.sessions, "engine": rec.name,
+        "wall_s": round(time.perf_counter() - wall, 1)}
     if args.json:
         print(json.dumps(result))
         return 0

@@ -134,7 +134,7 @@ def test_fetch_model_offline_is_one_clear_line(tmp_path: Path) -> None:
     env = {**ENV, "https_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}
     p = run("fetch-model", "--models-dir", str(tmp_path), env=env)
     assert p.returncode == 1 and "Traceback" not in p.stderr
-    assert "built-in English engine" in p.stderr.strip().splitlines()[-1]
+    assert "installed speech engine is used meanwhile" in p.stderr.strip().splitlines()[-1]
     assert list(tmp_path.iterdir()) == []
 
 

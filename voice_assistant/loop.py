@@ -47,7 +47,7 @@ class LoopSettings:
     #: After this much silence inside an utterance the recogniser may start decoding what it
     #: has (`Recognizer.pause`), so the transcript is ready when the end of speech is
     #: confirmed; if the voice goes on, that work is discarded. 0 turns it off.
-    pause_after: float = 0.1
+    pause_after: float = 0.03
 
 
 class Output(Protocol):
@@ -173,7 +173,7 @@ class Listener:
         elif ev.kind == "audio":
             self._partial = self.rec.feed(ev.pcm)
             if self._certain():
-                self._utterance_end(self.vad.end_now().t)
+                self._utterance_end(self.vad.end_now().t, early=True)
                 return True
         elif ev.kind == "drop":
             self.rec.finish()  # too little voice: a click or a cough
@@ -191,11 +191,17 @@ class Listener:
         return (m.acted and m.intent in s.early_intents and m.confidence >= s.early_confidence
                 and bool(m.ranked) and m.ranked[0].phrase >= s.early_confidence)
 
-    def _utterance_end(self, voice_end: float) -> None:
+    def _utterance_end(self, voice_end: float, early: bool = False) -> None:
+        """The utterance is over: understand it and answer. `early`: the partial text was
+        already a sure answer, so it is what was heard."""
         self.vad.reset()
         self._event("speech_end", voice_end)
         wall = time.perf_counter()
-        text = self.rec.finish().text
+        if early:
+            text = self._partial
+            self.rec.cancel()
+        else:
+            text = self.rec.finish().text
         turn = self.assistant.turn(text)
         self._event("heard", max(self.now, self.busy_until) + time.perf_counter() - wall,
                     heard=text,

@@ -109,3 +109,14 @@ class Endpointer:
         self.in_speech = False
         self._recent.clear()
         return VadEvent("end" if enough else "drop", end, None, reason)
+
+
+def has_voice(pcm: np.ndarray, settings: VadSettings | None = None) -> bool:
+    """Does a recording hold an utterance the live loop would hear (the same endpointer)?"""
+    ep = Endpointer(settings)
+    step = RATE // 10
+    for i in range(0, max(len(pcm), 1), step):
+        for ev in ep.feed(pcm[i : i + step], i / RATE):
+            if ev.kind == "end":
+                return True
+    return ep.in_speech and ep._voiced >= ep.settings.min_speech

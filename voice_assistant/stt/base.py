@@ -4,7 +4,8 @@ A recogniser is fed 16 kHz mono int16 audio in chunks, gives partial text as it 
 when it has none) and a final `Transcript` at the end of the utterance. `pause()` says the
 voice has stopped for a moment: an engine that decodes the whole utterance at once may start
 now, so its transcript is ready when the end of speech is confirmed; `resume()` says the voice
-went on, and that work is discarded. Nothing here imports an engine.
+went on, and that work is discarded. `cancel()` ends an utterance whose partial text was
+already enough to answer. Nothing here imports an engine.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Recognizer(Protocol):
 
     def finish(self) -> Transcript:
         """End the utterance and return the final transcript."""
+
+    def cancel(self) -> None:
+        """End the utterance without a transcript (the partial text was enough)."""
 
 
 def transcribe(recognizer: Recognizer, chunks: Iterable[np.ndarray],

@@ -108,6 +108,15 @@ def pick(engine: str, models_dir: Path | None = None) -> str:
     return next(name for name in AUTO_ORDER if here[name] is None)
 
 
+def load_dual(streaming: str, data: Data, models_dir: Path | None = None) -> Recognizer:
+    """Whisper's final text with `streaming`'s partial text for early answers (measured
+    against Whisper alone by `bench --engine whisper+pocketsphinx`)."""
+    from voice_assistant.stt.dual import DualRecognizer
+
+    return DualRecognizer(load_recognizer(streaming, data, models_dir=models_dir),
+                          load_recognizer("whisper", data, models_dir=models_dir))
+
+
 def _kind_of(model: Path) -> str:
     """Which engine a `--model` folder given with `--engine auto` is for."""
     from voice_assistant.model_fetch import looks_like_model

@@ -35,7 +35,8 @@ class GuardedRecognizer:
     @staticmethod
     def _work(rec: Recognizer, jobs: queue.Queue) -> None:
         calls = {"start": rec.start, "feed": rec.feed, "finish": lambda _: rec.finish(),
-                 "pause": lambda _: rec.pause(), "resume": lambda _: rec.resume()}
+                 "pause": lambda _: rec.pause(), "resume": lambda _: rec.resume(),
+                 "cancel": lambda _: rec.cancel()}
         while True:
             op, arg, reply = jobs.get()
             try:
@@ -69,6 +70,9 @@ class GuardedRecognizer:
 
     def resume(self) -> None:
         self._call("resume", None)
+
+    def cancel(self) -> None:
+        self._call("cancel", None)
 
     def finish(self) -> Transcript:
         result = self._call("finish", None)

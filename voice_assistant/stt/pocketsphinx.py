@@ -138,6 +138,9 @@ class PocketsphinxRecognizer:
     def resume(self) -> None:
         """Streaming: nothing to discard."""
 
+    def cancel(self) -> None:
+        self.finish()
+
     def finish(self) -> Transcript:
         if not self._started:
             return Transcript("", 0.0, self.name)

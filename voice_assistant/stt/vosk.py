@@ -138,6 +138,9 @@ class VoskRecognizer:
     def resume(self) -> None:
         """Streaming: nothing to discard."""
 
+    def cancel(self) -> None:
+        self.finish()
+
     def finish(self) -> Transcript:
         self._segments.append(parse_result(self._rec.FinalResult()))
         texts = [s[0] for s in self._segments if s[0]]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_assistant.data import Data
+from voice_assistant.names import TIP_INTENTS, TOPIC_STEPS
 from voice_assistant.stt.base import EngineError, Transcript
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,12 @@ def usable_cores() -> int:
 
 def domain_prompt(data: Data) -> str:
     """A short piece of 'earlier conversation' in the domain, generated from `intents/`: the
-    first phrasing of every intent, which primes Whisper's spelling of our words (landlord,
-    locksmith, lockbox, renters insurance)."""
-    lines = [i.spoken[0] for name, i in data.intents.items() if name != "none" and i.spoken]
+    first phrasing of every topic intent (the steps and the tips: the words Whisper would not
+    expect, such as landlord, locksmith, lockbox, renters insurance), plus the opening. Short,
+    because every prompt token costs decoding time; the everyday answers need no priming."""
+    wanted = ("locked_out", *TOPIC_STEPS, *TIP_INTENTS)
+    lines = [data.intents[n].spoken[0] for n in wanted if n in data.intents
+             and data.intents[n].spoken]
     return ". ".join(line[:1].upper() + line[1:] for line in lines) + "."
 
 
@@ -98,6 +102,9 @@ class WhisperRecognizer:
 
     def resume(self) -> None:
         self._ready = None
+
+    def cancel(self) -> None:
+        self.start()
 
     def finish(self) -> Transcript:
         ready, self._ready = self._ready, None

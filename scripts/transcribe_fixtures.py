@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""What each speech engine really writes for every recorded fixture: the corpus of recogniser
+output (tests/data/transcripts/<engine>.jsonl), and the accuracy table per engine × voice ×
+condition that the README shows.
+
+    python scripts/transcribe_fixtures.py                 # every available engine
+    python scripts/transcribe_fixtures.py --engine whisper
+    python scripts/transcribe_fixtures.py --table         # only print the table from the corpus
+
+Each line: the fixture's file, voice, condition, expected intent and step, the typed turns
+sent before it, and what the engine heard (text, confidence, and why words were discarded).
+Accuracy is intent and step right after the heard text is sent in a fresh session after the
+`before` turns: the same path as `converse` (tests/test_transcripts.py replays it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from voice_assistant import audio, data  # noqa: E402
+from voice_assistant.assistant import Assistant  # noqa: E402
+from voice_assistant.stt import engines, load_recognizer, transcribe  # noqa: E402
+
+AUDIO = ROOT / "tests" / "fixtures" / "audio"
+OUT = ROOT / "tests" / "data" / "transcripts"
+
+
+def manifest() -> dict:
+    return yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
+
+
+def transcribe_all(engine: str) -> list[dict]:
+    rec = load_recognizer(engine, data.default())
+    rows = []
+    for f in manifest()["files"]:
+        pcm, fmt = audio.read_pcm16(AUDIO / f["file"])
+        t = transcribe(rec, audio.chunks(pcm), fmt.rate)
+        rows.append({"file": f["file"], "voice": f.get("voice", "joe"),
+                     "condition": f["condition"], "intent": f["intent"], "step": f["step"],
+                     "before": f["before"], "heard": t.text,
+                     "confidence": round(t.confidence, 3), "doubt": t.doubt})
+    return rows
+
+
+def judge(row: dict, assistant: Assistant | None = None) -> tuple[bool, str, str]:
+    """(right?, intent, step) for one corpus row, replayed as `converse` would."""
+    a = assistant or Assistant()
+    a.reset()
+    for turn in row["before"]:
+        a.turn(turn)
+    out = a.turn(row["heard"])
+    return out.intent == row["intent"] and out.step == row["step"], out.intent, out.step
+
+
+def group(condition: str) -> str:
+    """The table's column for a condition."""
+    return condition if condition.startswith(("noise", "clean")) else "variants"
+
+
+def table(rows_by_engine: dict[str, list[dict]]) -> str:
+    a = Assistant()
+    lines = []
+    for engine, rows in rows_by_engine.items():
+        cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        for row in rows:
+            ok = judge(row, a)[0]
+            cells[(row["voice"], group(row["condition"]))].append(ok)
+            cells[(row["voice"], "all")].append(ok)
+            cells[("all", group(row["condition"]))].append(ok)
+            cells[("all", "all")].append(ok)
+        cols = sorted({c for _, c in cells}, key=lambda c: (c == "all", c != "clean", c))
+        voices = sorted({v for v, _ in cells}, key=lambda v: (v == "all", v))
+        lines.append(f"\n**{engine}** (intent and step right)\n")
+        lines.append("| voice | " + " | ".join(cols) + " |")
+        lines.append("|---" * (len(cols) + 1) + "|")
+        for v in voices:
+            vals = [cells.get((v, c)) for c in cols]
+            lines.append(f"| {v} | " + " | ".join(
+                f"{sum(x) / len(x):.0%} ({sum(x)}/{len(x)})" if x else "—" for x in vals) + " |")
+    return "\n".join(lines)
+
+
+def load(engine: str) -> list[dict]:
+    path = OUT / f"{engine}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--engine", choices=tuple(engines.ENGINES), action="append")
+    ap.add_argument("--table", action="store_true", help="only print the table from the corpus")
+    args = ap.parse_args()
+    here = [n for n, why in engines.available().items() if why is None]
+    names = args.engine or here
+    if not args.table:
+        OUT.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            rows = transcribe_all(name)
+            with (OUT / f"{name}.jsonl").open("w", encoding="utf-8") as fh:
+                for row in rows:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            print(f"{name}: {len(rows)} transcripts -> {OUT / (name + '.jsonl')}", file=sys.stderr)
+    print(table({n: load(n) for n in names if (OUT / f"{n}.jsonl").is_file()}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
