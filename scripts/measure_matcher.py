@@ -159,6 +159,14 @@ def confusion(d: data_mod.Data) -> None:
         missed = sum(n for (w, g), n in pairs.items() if w == intent and g != intent)
         print(f"  {intent:12s} {wrong} / {missed}")
     ood = out_of_domain(d)
+    none_rows = [u for name in sets() for i, u in load_set(name) if i == "none"]
+    for label, texts in (("chatter.txt + none rows", [*d.chatter, *none_rows]),
+                         ("hallway_whisper.txt", hallway())):
+        for step in ("landlord", "idle"):
+            acts = false_acts(m, texts, step)
+            total = sum(acts.values())
+            print(f"{label} ({len(texts)} lines) at step {step}: {total} acts "
+                  f"({total / len(texts):.2%}) {dict(acts)}")
     for step in ("landlord", "assess", "prevention", "idle"):
         acts = false_acts(m, ood, step)
         total = sum(acts.values())

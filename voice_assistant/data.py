@@ -86,11 +86,12 @@ class Step:
 @dataclass(frozen=True)
 class LetGo:
     """When a session started by mistake is let go: after `after` not-understood turns in a
-    row, each without in-domain evidence (no keyword of any intent, and no phrasing closer
-    than `phrase_below`), the assistant says `replies.let_go` and ends the session."""
+    row, each without in-domain evidence (no keyword of any intent, and no intent scoring
+    `evidence_below` or more from its phrasings), it says `replies.let_go` and ends the
+    session."""
 
     after: int = 2
-    phrase_below: float = 0.55
+    evidence_below: float = 0.55
 
 
 @dataclass(frozen=True)
@@ -289,11 +290,11 @@ def _intent_names(path: Path, key: str, value: Any) -> tuple[str, ...]:
 
 def _let_go(path: Path, raw: Any) -> LetGo:
     raw = raw or {}
-    after, below = raw.get("after", LetGo.after), raw.get("phrase_below", LetGo.phrase_below)
+    after, below = raw.get("after", LetGo.after), raw.get("evidence_below", LetGo.evidence_below)
     if not isinstance(after, int) or after < 1:
         raise _fail(path, "let_go.after", f"must be a whole number >= 1, got {after!r}")
     if not isinstance(below, int | float) or not 0 < below <= 1:
-        raise _fail(path, "let_go.phrase_below", f"must be a number in (0, 1], got {below!r}")
+        raise _fail(path, "let_go.evidence_below", f"must be a number in (0, 1], got {below!r}")
     return LetGo(after, float(below))
 
 

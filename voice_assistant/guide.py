@@ -156,7 +156,7 @@ class Guide:
         """Ask again; but a session kept alive only by talk that is not for us is let go:
         after `let_go.after` such turns in a row, with no in-domain evidence, it ends."""
         rule = self.guide.let_go
-        misses = 0 if match.in_domain(rule.phrase_below) else state.misses + 1
+        misses = 0 if match.in_domain(rule.evidence_below) else state.misses + 1
         if misses >= rule.after:
             return self._say(State(step="end"), self._reply("let_go"))
         new, text = self._say(state, self._reply("didnt_catch"), self.question(state))

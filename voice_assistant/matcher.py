@@ -102,9 +102,10 @@ class Match:
         e = self.evidence
         return e.covered / max(1, len(self.text.split())) if e else 0.0
 
-    def in_domain(self, phrase_below: float) -> bool:
-        """Any evidence for a real intent: a keyword, or a phrasing at least this close."""
-        return any(e.intent != NONE and (e.keyword > 0 or e.phrase >= phrase_below)
+    def in_domain(self, evidence_below: float) -> bool:
+        """Any evidence for a real intent: a keyword, or a score from its phrasings (and the
+        classifier) of at least `evidence_below`."""
+        return any(e.intent != NONE and (e.keyword > 0 or e.score >= evidence_below)
                    for e in self.ranked)
 
 
@@ -256,9 +257,9 @@ class Matcher:
                     w *= s.phonetic_weight
                     by_sound.append(kw.pattern)
                 k_miss *= 1 - w
-            q = learned.get(name, 0.0)
+            q = learned.get(name, 0.0) if len(tokens) > 2 else 0.0  # a sentence, not a word
             phrase_part = p_score
-            if self._model is not None and p_score and name != NONE:
+            if self._model is not None and p_score and name != NONE and len(tokens) > 2:
                 # an exact phrasing stands; the further from one, the more the classifier counts
                 w = s.learned_weight * min(1.0, (1 - p_score) * 5)
                 phrase_part = (1 - w) * p_score + w * q

@@ -4,12 +4,13 @@ A recogniser that writes fluent text writes *some* word for what it heard: "lock
 locksmith, "land board" for landlord, "spre" for spare. `Respeller` replaces such words with
 the domain word they sound like *and* are nearly spelled like (the same Metaphone code, via
 jellyfish, and at most a third of the letters different), so keyword evidence can count
-them, at a discount. Two written words are read as one domain word when together they are
-it ("lock box") or sound and spell like it ("locks myth"). Words the assistant knows (its
-phrasings and keywords) and everyday words it has seen (the chatter list) are never
-respelled, and codes shorter than `min_code` sounds never match ("guess" and "gas" are
-both KS). Sound alone is not enough: "called" and "cold" share a code (KLT) but not their
-letters, and were respelled in hallway talk before the spelling check (measured).
+them, at a discount. Two written words, one of them unknown, are read as one domain word
+when together they are it ("land lord") or sound and spell like it ("locks myth"). Words
+the assistant knows (its phrasings and keywords) and everyday words it has seen (the chatter
+list) are never respelled, and codes shorter than `min_code` sounds never match ("guess"
+and "gas" are both KS). Sound alone is not enough: "called" and "cold" share a code (KLT)
+but not their letters, and were respelled in hallway talk before the spelling check
+(measured).
 """
 
 from __future__ import annotations
@@ -68,10 +69,10 @@ class Respeller:
                 joined = word + nxt
                 code = sound(joined)
                 meant = None
-                if joined in self.domain and joined.isalpha():
-                    meant = joined  # "lock box", "land lord"
-                elif (len(code) >= self.pair_min_code and joined.isalpha()
-                        and (word not in self.known or nxt not in self.known)):
+                unknown = word not in self.known or nxt not in self.known
+                if unknown and joined in self.domain and joined.isalpha():
+                    meant = joined  # "land lord", "locks mith"
+                elif unknown and len(code) >= self.pair_min_code and joined.isalpha():
                     meant = self._closest(joined, code)
                 if meant is not None and meant not in (word, nxt):
                         respelled.add(len(out))
