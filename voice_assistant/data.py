@@ -81,6 +81,7 @@ class Step:
     question_last: str = ""
     stay: str = ""
     expects: tuple[str, ...] = ()  # intents likely after this step's question (a prior)
+    expect_bonus: float | None = None  # this step's bonus for them (None: the guide's)
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def _load_guide(path: Path) -> Guide:
                                 required=name == "prevention"),
             stay=_text(path, f"{key}.stay", body.get("stay"), required=False),
             expects=_intent_names(path, f"{key}.expects", body.get("expects")),
+            expect_bonus=_bonus(path, f"{key}.expect_bonus", body.get("expect_bonus")),
         )
     missing = [s for s in STEPS if s not in steps]
     if missing:
@@ -274,10 +276,16 @@ def _load_guide(path: Path) -> Guide:
             raise _fail(path, f"labels.{intent}", "missing")
     if "let_go" not in replies:
         raise _fail(path, "replies.let_go", "empty reply")
-    bonus = doc.get("expect_bonus", 0.0)
-    if not isinstance(bonus, int | float) or not 0 <= bonus < 0.5:
-        raise _fail(path, "expect_bonus", f"must be a number in [0, 0.5), got {bonus!r}")
-    return Guide(steps, tips, replies, labels, float(bonus), _let_go(path, doc.get("let_go")))
+    bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0)) or 0.0
+    return Guide(steps, tips, replies, labels, bonus, _let_go(path, doc.get("let_go")))
+
+
+def _bonus(path: Path, key: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or not 0 <= value < 0.5:
+        raise _fail(path, key, f"must be a number in [0, 0.5), got {value!r}")
+    return float(value)
 
 
 def _intent_names(path: Path, key: str, value: Any) -> tuple[str, ...]:

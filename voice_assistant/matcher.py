@@ -21,7 +21,8 @@ for how each was chosen):
 
 An intent's score is the strongest of its evidence; an intent with `requires` keywords (data)
 and none of them present is capped below `near_threshold`. The step the guide is at is a
-prior: its `expects` intents (data) get `expect_bonus` and win ties. Ties are broken by a
+prior: its `expects` intents (data) get up to `expect_bonus` (less where the evidence is
+already strong, so a prior never outweighs a clear request) and win ties. Ties are broken by a
 declared order, never by chance: emergency, then the step's expected intents, then the
 order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an **ambiguity**
 penalty when a rival intent scores almost as high. The decision is `act` (confidence ≥
@@ -43,7 +44,7 @@ from rapidfuzz import fuzz, process
 from voice_assistant.data import Data, Intent, Keyword
 from voice_assistant.names import INTENTS, NONE
 from voice_assistant.ngram import NgramModel
-from voice_assistant.phonetic import Respeller
+from voice_assistant.phonetic import Respeller, sound
 from voice_assistant.textnorm import normalize, stem, words
 
 Decision = Literal["act", "confirm", "none"]
@@ -124,6 +125,7 @@ class MatcherSettings:
     learned_raises: bool = False  # may the classifier raise phrase evidence, or only lower it
     gate_cap: float = 0.5  # the most an intent missing its `requires` keywords can score
     priors: bool = True  # use the step's expected intents
+    sound_answer: float = 0.8  # phrase evidence of a one-word answer the step expects, by sound
 
 
 SCORERS: dict[str, Scorer] = {
@@ -185,8 +187,18 @@ class Matcher:
                 for word in sorted({alt[0] for alt in kw.segments[0]}):
                     self._by_word.setdefault(word, []).append((intent.name, kw))
         self._order = {name: i for i, name in enumerate(INTENTS)}
+        # one-word answers by sound ("know" for "no"), used only where the step expects them
+        self._answer_sounds: dict[str, dict[str, str]] = {}
+        for intent in data.intents.values():
+            for phrase in intent.phrases:
+                if " " not in phrase and (code := sound(phrase)):
+                    self._answer_sounds.setdefault(intent.name, {}).setdefault(code, phrase)
         self._expects = {name: frozenset(st.expects) for name, st in data.guide.steps.items()}
         self._bonus = data.guide.expect_bonus if s.priors else 0.0
+        self._step_bonus = {
+            name: (self._bonus if st.expect_bonus is None or not s.priors else st.expect_bonus)
+            for name, st in data.guide.steps.items()
+        }
         domain = _domain_words(data)
         chatter = {w for line in data.chatter for w in words(line)}
         self._respeller = Respeller(domain, chatter) if s.phonetic else None
@@ -243,6 +255,12 @@ class Matcher:
         keywords = self._keyword_hits(stems)
         learned = self._learned(" ".join(tokens))
         expected = self._expects.get(step or "", frozenset())
+        bonus = self._step_bonus.get(step or "", 0.0)
+        if len(tokens) == 1 and s.phonetic:
+            for name in expected:  # a yes/no step hears "know" as "no"
+                said = self._answer_sounds.get(name, {}).get(sound(tokens[0]))
+                if said and phrases.get(name, (0.0, ""))[0] < s.sound_answer:
+                    phrases[name] = (s.sound_answer, said)
         out = []
         for name in INTENTS:
             if name not in phrases and name not in keywords and learned.get(name, 0) < 0.5:
@@ -272,9 +290,9 @@ class Matcher:
                 gated = False
             if gated:
                 score = min(score, s.gate_cap)
-            is_expected = name in expected and score > 0 and self._bonus > 0
-            if is_expected:
-                score = min(1.0, score + self._bonus)
+            is_expected = name in expected and score > 0 and s.priors
+            if is_expected:  # a prior counts most where the evidence is weak
+                score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
             covered = len(frozenset().union(*(span for _, span in kws)))
             out.append(Evidence(name, round(score, 4), p_score, p_text,
                                 tuple(k.pattern for k, _ in kws), covered, 1 - k_miss,
@@ -309,7 +327,8 @@ class Matcher:
         reasons = list(_explain(best))
         decided_by = best.source
         prior_won = rival and best.expected and not rival.expected
-        if prior_won and rival and best.score - self._bonus <= rival.score:
+        bonus = self._step_bonus.get(step or "", 0.0)
+        if prior_won and rival and best.score - bonus <= rival.score + 1e-9:
             decided_by = f"{decided_by} + step prior"
         elif rival and best.score == rival.score:
             decided_by = f"{decided_by} + tie order"
