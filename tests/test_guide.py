@@ -203,3 +203,27 @@ def test_each_step_carries_the_articles_advice(data) -> None:
     for word in ("lease", "duplicate key", "lockbox", "smart lock", "renters insurance"):
         assert word in tips
     assert ARTICLE.exists() or True  # the advice is checked against the article's key terms
+
+
+# -- letting go of a session started by mistake (issue 10) -----------------------------------
+def test_a_false_session_is_let_go_after_two_turns_of_talk_not_for_us() -> None:
+    r = _run("help", "did you see the match on saturday", "what a lovely morning",
+             "it was a great goal")
+    assert [x.step for x in r] == ["assess", "assess", "end", "idle"]
+    assert "didn't catch" in r[1].say
+    assert r[2].say == "Okay. I'll be here if you need me."
+    assert r[3].say == ""
+
+
+def test_a_real_session_in_noise_is_not_let_go() -> None:
+    """Misheard but in-domain words (a keyword, or close to a phrasing) keep the session."""
+    r = _run("i'm locked out", "no", "no", "the land lord is not", "locks myth number",
+             "uh the", "the lock spit", "what about the window")
+    assert all(x.step != "end" for x in r), [(x.heard, x.step) for x in r]
+
+
+def test_one_unclear_turn_between_clear_ones_does_not_count() -> None:
+    r = _run("i'm locked out", "what a lovely morning", "no", "did you see the game",
+             "yes")
+    assert [x.step for x in r] == ["assess", "assess", "other_entry", "other_entry",
+                                   "prevention"]

@@ -95,3 +95,105 @@ def test_thresholds_are_settings(data: data_mod.Data) -> None:
     strict = Matcher(data, MatcherSettings(act_threshold=0.99, near_threshold=0.98))
     assert strict.match("lockbocks").decision == "none"
     assert Matcher(data, MatcherSettings(scorer="ratio")).match("lockbocks").intent == "lockbox"
+
+
+# -- issue 10: what recognisers really write ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "step", "want"),
+    [
+        ("can you help me get into my place", "idle", "locked_out"),
+        ("Tell me the joke.", "landlord", "none"),
+        ("tell me a joke", "landlord", "none"),
+        ("I need help using this", "idle", "help"),
+        ("where should I hide the spare key", "prevention", "lockbox"),
+        ("where should I hide a spare key", "prevention", "lockbox"),
+        ("where should I hide a spare key", None, "lockbox"),
+        ("it's raining and I'm stuck outside", "idle", "locked_out"),
+        ("get a locks myth", "landlord", "locksmith"),
+        ("i smel gaz", "landlord", "emergency"),
+    ],
+)
+def test_observed_recogniser_cases(matcher: Matcher, text: str, step: str | None,
+                                   want: str) -> None:
+    m = matcher.match(text, step)
+    assert m.intent == want, (text, m.reasons)
+    if want != "none":
+        assert m.acted, (text, m.confidence, m.reasons)
+    else:
+        assert not m.acted
+
+
+@pytest.mark.parametrize(("text", "not_this"), [
+    ("Where's my spre key?", "unlock"), ("I think the rental is open", "emergency"),
+    ("I got him.", "yes"),
+])
+def test_observed_false_matches_are_gone(matcher: Matcher, text: str, not_this: str) -> None:
+    for step in (None, "idle", "landlord", "assess"):
+        assert matcher.match(text, step).intent != not_this, (text, step)
+    assert matcher.match("Where's my spre key?").intent == "spare_key"
+
+
+def test_unlock_needs_a_code_a_hidden_key_or_an_opening(matcher: Matcher) -> None:
+    for text in ("tell me the joke", "where is my spare key", "what is the score",
+                 "tell me the news", "i need my coat", "whats the time"):
+        assert matcher.match(text, "landlord").intent != "unlock", text
+    for text in ("what's the lockbox code", "open the door for me", "where is the key hidden"):
+        assert matcher.match(text, "landlord").intent == "unlock", text
+
+
+def test_the_step_is_a_prior(matcher: Matcher) -> None:
+    m = matcher.match("it's raining and I'm stuck outside", "idle")
+    assert m.intent == "locked_out" and "step prior" in m.decided_by
+    assert matcher.match("yeah", "landlord").confidence >= matcher.match("yeah").confidence
+
+
+def test_match_says_which_evidence_decided(matcher: Matcher) -> None:
+    assert matcher.match("call my landlord").decided_by.startswith(("keyword", "phrase"))
+    assert matcher.match("get a locks myth").decided_by == "keyword by sound"
+    assert matcher.match("i smell gas").decided_by == "emergency rule"
+    assert matcher.match("play some music").intent == "none"
+
+
+def test_ties_are_broken_by_the_declared_order(matcher: Matcher) -> None:
+    ranked = matcher.match("it's raining and I'm stuck outside").ranked
+    top = [e for e in ranked if e.score == ranked[0].score]
+    order = [e.intent for e in top]
+    assert order == sorted(order, key=lambda i: (i != "emergency", INTENTS.index(i)))
+
+
+_SEED_SCRIPT = """
+import csv, glob, json, sys
+from voice_assistant import data
+from voice_assistant.matcher import Matcher
+m = Matcher(data.default())
+out = []
+for path in sorted(glob.glob(sys.argv[1] + '/*_paraphrases.tsv')):
+    with open(path, encoding='utf-8') as fh:
+        for row in csv.DictReader(fh, delimiter='\\t'):
+            for step in (None, 'idle', 'landlord'):
+                r = m.match(row['utterance'], step)
+                out.append((r.intent, r.confidence))
+r = m.match("it's raining and I'm stuck outside")
+out.append((r.intent, r.confidence))
+print(json.dumps(out))
+"""
+
+
+def test_same_words_same_answer_under_any_hash_seed() -> None:
+    """Set and dict order differ between runs (PYTHONHASHSEED); the answers must not."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    results = {}
+    for seed in ("0", "1", "4", "123"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _SEED_SCRIPT, str(DATA)], env=env,
+                              capture_output=True, text=True, timeout=300, check=True)
+        results[seed] = json.loads(done.stdout)
+    first = results["0"]
+    assert len(first) > 1000
+    for seed, got in results.items():
+        assert got == first, seed
+    assert first[-1][0] == "locked_out"

@@ -47,7 +47,7 @@ class Assistant:
         self.state = State()
 
     def turn(self, text: str) -> Turn:
-        match = self.matcher.match(text)
+        match = self.matcher.match(text, self.state.step)
         self.state, say = self.guide.respond(self.state, match)
         return Turn(text, match.intent, match.confidence, self.state.step, say, match)
 

@@ -150,6 +150,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not text.strip():
             continue
         result = assistant.turn(text)
+        if args.verbose:  # why: which evidence decided, and how strong it was
+            m = result.match
+            print(f"  [{m.intent} {m.decision} {m.confidence:.2f} by {m.decided_by or '-'}: "
+                  f"{'; '.join(m.reasons)}]")
         if result.say:
             print(f"assistant> {result.say}")
         else:

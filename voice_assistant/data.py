@@ -64,6 +64,9 @@ class Intent:
     phrases: tuple[str, ...]  # normalised
     keywords: tuple[Keyword, ...]
     spoken: tuple[str, ...] = ()  # the phrases as a recogniser writes them (see spoken_form)
+    #: the intent is only possible when one of these keywords is present (e.g. `unlock` needs
+    #: a code, a hidden key or an opening word); empty: always possible
+    requires: tuple[Keyword, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,19 @@ class Step:
     contact: str = ""
     question_last: str = ""
     stay: str = ""
+    expects: tuple[str, ...] = ()  # intents likely after this step's question (a prior)
+    expect_bonus: float | None = None  # this step's bonus for them (None: the guide's)
+
+
+@dataclass(frozen=True)
+class LetGo:
+    """When a session started by mistake is let go: after `after` not-understood turns in a
+    row, each without in-domain evidence (no keyword of any intent, and no intent scoring
+    `evidence_below` or more from its phrasings), it says `replies.let_go` and ends the
+    session."""
+
+    after: int = 2
+    evidence_below: float = 0.55
 
 
 @dataclass(frozen=True)
@@ -85,6 +101,8 @@ class Guide:
     tips: tuple[tuple[str, str], ...]  # (tip intent, text), in order
     replies: dict[str, str]
     labels: dict[str, str]
+    expect_bonus: float = 0.0  # added to the evidence of the step's expected intents
+    let_go: LetGo = LetGo()
 
 
 @dataclass(frozen=True)
@@ -180,7 +198,10 @@ def _load_intents(path: Path) -> dict[str, Intent]:
             for pat, w in (body.get("keywords") or {}).items()
         )
         spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in body.get("phrases") or ()))
-        intents[name] = Intent(name, phrases, kws, spoken)
+        requires = tuple(
+            _keyword(path, f"{key}.requires.{pat}", pat, 1.0) for pat in body.get("requires") or ()
+        )
+        intents[name] = Intent(name, phrases, kws, spoken, requires)
     missing = [n for n in INTENTS if n != "none" and n not in intents]
     if missing:
         raise _fail(path, f"intents.{missing[0]}", "missing")
@@ -233,6 +254,8 @@ def _load_guide(path: Path) -> Guide:
             question_last=_text(path, f"{key}.question_last", body.get("question_last"),
                                 required=name == "prevention"),
             stay=_text(path, f"{key}.stay", body.get("stay"), required=False),
+            expects=_intent_names(path, f"{key}.expects", body.get("expects")),
+            expect_bonus=_bonus(path, f"{key}.expect_bonus", body.get("expect_bonus")),
         )
     missing = [s for s in STEPS if s not in steps]
     if missing:
@@ -251,7 +274,36 @@ def _load_guide(path: Path) -> Guide:
     for intent in INTENTS:
         if intent != "none" and intent not in labels:
             raise _fail(path, f"labels.{intent}", "missing")
-    return Guide(steps, tips, replies, labels)
+    if "let_go" not in replies:
+        raise _fail(path, "replies.let_go", "empty reply")
+    bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0)) or 0.0
+    return Guide(steps, tips, replies, labels, bonus, _let_go(path, doc.get("let_go")))
+
+
+def _bonus(path: Path, key: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or not 0 <= value < 0.5:
+        raise _fail(path, key, f"must be a number in [0, 0.5), got {value!r}")
+    return float(value)
+
+
+def _intent_names(path: Path, key: str, value: Any) -> tuple[str, ...]:
+    names = tuple(str(v) for v in value or ())
+    for name in names:
+        if name not in INTENTS or name == "none":
+            raise _fail(path, key, f"unknown intent {name!r}")
+    return names
+
+
+def _let_go(path: Path, raw: Any) -> LetGo:
+    raw = raw or {}
+    after, below = raw.get("after", LetGo.after), raw.get("evidence_below", LetGo.evidence_below)
+    if not isinstance(after, int) or after < 1:
+        raise _fail(path, "let_go.after", f"must be a whole number >= 1, got {after!r}")
+    if not isinstance(below, int | float) or not 0 < below <= 1:
+        raise _fail(path, "let_go.evidence_below", f"must be a number in (0, 1], got {below!r}")
+    return LetGo(after, float(below))
 
 
 def load(data_dir: Path | None = None) -> Data:

@@ -24,6 +24,7 @@ class State:
     tips_said: tuple[str, ...] = ()  # prevention tips already given
     last_say: str = ""  # for `repeat`
     pending: str | None = None  # intent awaiting a "did you mean …?" answer
+    misses: int = 0  # not-understood turns in a row without in-domain evidence (see LetGo)
 
     @property
     def in_session(self) -> bool:
@@ -75,7 +76,7 @@ class Guide:
 
     def _say(self, state: State, *parts: str) -> tuple[State, str]:
         text = " ".join(p for p in parts if p)
-        return replace(state, last_say=text, pending=None), text
+        return replace(state, last_say=text, pending=None, misses=0), text
 
     def _enter(self, state: State, step: str, *prefix: str) -> tuple[State, str]:
         history = state.history
@@ -144,12 +145,22 @@ class Guide:
                 return self._act(replace(state, pending=None), state.pending)
             return self._say(state, self._reply("confirm_no"), self.question(state))
         if decision == "none" or intent == "none":
-            return self._say(state, self._reply("didnt_catch"), self.question(state))
+            return self._not_understood(state, match)
         if decision == "confirm":
             label = self.guide.labels.get(intent, intent)
             new, text = self._say(state, self._reply("did_you_mean", label=label))
             return replace(new, pending=intent), text
         return self._act(state, intent)
+
+    def _not_understood(self, state: State, match: Match) -> tuple[State, str]:
+        """Ask again; but a session kept alive only by talk that is not for us is let go:
+        after `let_go.after` such turns in a row, with no in-domain evidence, it ends."""
+        rule = self.guide.let_go
+        misses = 0 if match.in_domain(rule.evidence_below) else state.misses + 1
+        if misses >= rule.after:
+            return self._say(State(step="end"), self._reply("let_go"))
+        new, text = self._say(state, self._reply("didnt_catch"), self.question(state))
+        return replace(new, misses=misses), text
 
     def _act(self, state: State, intent: str) -> tuple[State, str]:
         step = self.guide.steps[state.step]

@@ -187,7 +187,7 @@ class Listener:
         s = self.settings
         if not s.early_silence or self.vad.trailing < s.early_silence or not self._partial:
             return False
-        m = self.assistant.matcher.match(self._partial)
+        m = self.assistant.matcher.match(self._partial, self.assistant.state.step)
         return (m.acted and m.intent in s.early_intents and m.confidence >= s.early_confidence
                 and bool(m.ranked) and m.ranked[0].phrase >= s.early_confidence)
 

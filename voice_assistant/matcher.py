@@ -8,10 +8,27 @@ Two kinds of evidence are scored for every intent, each in 0..1:
   their weights (two independent clues are stronger than one). Each word is evidence
   once: overlapping keywords are resolved longest first, so "dog walker" is not also "dog".
 
-An intent's score is the stronger of the two. The confidence is the best score less an
-**ambiguity** penalty when a rival intent scores almost as high. The decision is `act`
-(confidence ≥ `act_threshold`), `confirm` (a near miss: ask "did you mean …?") or `none`.
-`emergency` wins whenever it is plausible (its score ≥ `near_threshold`).
+Two more signals help with what recognisers really write (see `scripts/measure_matcher.py`
+for how each was chosen):
+
+- **by sound**: words the domain does not know are respelled by how they sound
+  (`phonetic.Respeller`: "locks myth" → locksmith, "spre" → spare); a keyword found only
+  through a respelled word counts `phonetic_weight` of its weight;
+- **learned**: a naive Bayes classifier over word and character n-grams (`ngram.NgramModel`),
+  trained from the phrasings, keywords and chatter at start-up. It tempers the phrase evidence
+  (`learned_weight`), so a sentence close to a phrasing by its letters but not by its words
+  ("tell me the joke" ~ "tell me the code") counts for less.
+
+An intent's score is the strongest of its evidence; an intent with `requires` keywords (data)
+and none of them present is capped below `near_threshold`. The step the guide is at is a
+prior: its `expects` intents (data) get up to `expect_bonus` (less where the evidence is
+already strong, so a prior never outweighs a clear request) and win ties. Ties are broken by a
+declared order, never by chance: emergency, then the step's expected intents, then the
+order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an **ambiguity**
+penalty when a rival intent scores almost as high. The decision is `act` (confidence ≥
+`act_threshold`), `confirm` (a near miss: ask "did you mean …?") or `none`. `emergency` wins
+whenever it is plausible (a keyword, or a close phrasing). `Match.decided_by` names the
+evidence that decided.
 """
 
 from __future__ import annotations
@@ -25,8 +42,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from voice_assistant.data import Data, Intent, Keyword
-from voice_assistant.names import NONE
-from voice_assistant.textnorm import normalize, stem
+from voice_assistant.names import INTENTS, NONE
+from voice_assistant.ngram import NgramModel
+from voice_assistant.phonetic import Respeller, sound
+from voice_assistant.textnorm import normalize, stem, words
 
 Decision = Literal["act", "confirm", "none"]
 Scorer = Callable[..., float]
@@ -41,6 +60,19 @@ class Evidence:
     keywords: tuple[str, ...]
     covered: int = 0  # words of the utterance inside this intent's keywords
     keyword: float = 0.0  # the keywords' combined evidence
+    learned: float = 0.0  # the n-gram classifier's probability
+    by_sound: tuple[str, ...] = ()  # keywords found only through a respelled word
+    expected: bool = False  # the step expects this intent (it got the step's bonus)
+    gated: bool = False  # capped: none of the intent's `requires` keywords is present
+
+    @property
+    def source(self) -> str:
+        """Which evidence gave the score: keyword, keyword by sound, phrase or learned."""
+        if self.keyword and self.keyword >= self.score - 1e-9 - (0.05 if self.expected else 0):
+            return "keyword by sound" if self.by_sound and not _exact(self) else "keyword"
+        if self.learned and abs(self.phrase - self.score) > 1e-3 and not self.expected:
+            return "phrase + learned" if self.phrase > self.learned / 2 else "learned"
+        return "phrase"
 
 
 @dataclass(frozen=True)
@@ -53,6 +85,8 @@ class Match:
     decision: Decision
     reasons: tuple[str, ...] = ()
     ranked: tuple[Evidence, ...] = field(default=(), repr=False)
+    step: str | None = None  # the step the guide was at (the prior), if given
+    decided_by: str = ""  # keyword | keyword by sound | phrase | learned | emergency rule | ...
 
     @property
     def acted(self) -> bool:
@@ -69,6 +103,12 @@ class Match:
         e = self.evidence
         return e.covered / max(1, len(self.text.split())) if e else 0.0
 
+    def in_domain(self, evidence_below: float) -> bool:
+        """Any evidence for a real intent: a keyword, or a score from its phrasings (and the
+        classifier) of at least `evidence_below`."""
+        return any(e.intent != NONE and (e.keyword > 0 or e.score >= evidence_below)
+                   for e in self.ranked)
+
 
 @dataclass(frozen=True)
 class MatcherSettings:
@@ -77,6 +117,15 @@ class MatcherSettings:
     ambiguity_margin: float = 0.06  # rivals closer than this cost confidence
     emergency_phrase: float = 0.75  # phrase-only evidence that makes an emergency plausible
     scorer: str = "blend"
+    phonetic: bool = True  # respell unknown words by sound for the keywords
+    phonetic_weight: float = 0.9  # a keyword heard only by sound counts this much
+    learned: bool = True  # the n-gram classifier
+    learned_weight: float = 0.3  # phrase evidence = (1 - w) * phrase + w * learned
+    learned_cap: float = 0.7  # what the classifier alone can reach: a "did you mean", no act
+    learned_raises: bool = False  # may the classifier raise phrase evidence, or only lower it
+    gate_cap: float = 0.5  # the most an intent missing its `requires` keywords can score
+    priors: bool = True  # use the step's expected intents
+    sound_answer: float = 0.8  # phrase evidence of a one-word answer the step expects, by sound
 
 
 SCORERS: dict[str, Scorer] = {
@@ -119,8 +168,8 @@ def keyword_span(tokens: Sequence[str], kw: Keyword) -> frozenset[int] | None:
 
 class Matcher:
     def __init__(self, data: Data, settings: MatcherSettings | None = None) -> None:
-        self.settings = settings or MatcherSettings()
-        self._scorer = SCORERS.get(self.settings.scorer, fuzz.ratio)
+        self.settings = s = settings or MatcherSettings()
+        self._scorer = SCORERS.get(s.scorer, fuzz.ratio)
         self._intents: dict[str, Intent] = data.intents
         self._choices: list[str] = []
         self._owner: list[str] = []
@@ -135,8 +184,25 @@ class Matcher:
         self._by_word: dict[str, list[tuple[str, Keyword]]] = {}
         for intent in data.intents.values():
             for kw in intent.keywords:
-                for word in {alt[0] for alt in kw.segments[0]}:
+                for word in sorted({alt[0] for alt in kw.segments[0]}):
                     self._by_word.setdefault(word, []).append((intent.name, kw))
+        self._order = {name: i for i, name in enumerate(INTENTS)}
+        # one-word answers by sound ("know" for "no"), used only where the step expects them
+        self._answer_sounds: dict[str, dict[str, str]] = {}
+        for intent in data.intents.values():
+            for phrase in intent.phrases:
+                if " " not in phrase and (code := sound(phrase)):
+                    self._answer_sounds.setdefault(intent.name, {}).setdefault(code, phrase)
+        self._expects = {name: frozenset(st.expects) for name, st in data.guide.steps.items()}
+        self._bonus = data.guide.expect_bonus if s.priors else 0.0
+        self._step_bonus = {
+            name: (self._bonus if st.expect_bonus is None or not s.priors else st.expect_bonus)
+            for name, st in data.guide.steps.items()
+        }
+        domain = _domain_words(data)
+        chatter = {w for line in data.chatter for w in words(line)}
+        self._respeller = Respeller(domain, chatter) if s.phonetic else None
+        self._model = NgramModel(_training_docs(data), INTENTS) if s.learned else None
 
     def _phrase_scores(self, text: str) -> dict[str, tuple[float, str]]:
         if self.settings.scorer == "blend":
@@ -148,22 +214,26 @@ class Matcher:
         else:
             scores = process.cdist([text], self._choices, scorer=self._scorer)[0]
         best: dict[str, tuple[float, str]] = {}
-        for idx in scores.argsort()[::-1][:60]:
+        for idx in np.argsort(-scores, kind="stable")[:60]:
             owner, score = self._owner[idx], float(scores[idx]) / 100
             if owner not in best:
                 best[owner] = (score, self._choices[idx])
         return best
 
-    def _keyword_hits(self, tokens: list[str]) -> dict[str, list[tuple[Keyword, frozenset[int]]]]:
+    def _keyword_hits(
+        self, tokens: Sequence[str]
+    ) -> dict[str, list[tuple[Keyword, frozenset[int]]]]:
         found = []
         candidates = {
-            id(kw): (name, kw) for w in set(tokens) for name, kw in self._by_word.get(w, ())
+            id(kw): (name, kw)
+            for w in dict.fromkeys(tokens) for name, kw in self._by_word.get(w, ())
         }
         for name, kw in candidates.values():
             span = keyword_span(tokens, kw)
             if span is not None:
                 found.append((len(span), kw.weight, name, kw, span))
-        found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+        # longest first, then strongest, then a fixed order: never the order of a set
+        found.sort(key=lambda f: (-f[0], -f[1], self._order[f[2]], f[3].pattern))
         accepted: list[tuple[str, frozenset[int]]] = []
         hits: dict[str, list[tuple[Keyword, frozenset[int]]]] = {}
         for _, _, name, kw, span in found:
@@ -173,38 +243,95 @@ class Matcher:
             hits.setdefault(name, []).append((kw, span))
         return hits
 
-    def evidence(self, norm: str) -> list[Evidence]:
+    def evidence(self, norm: str, step: str | None = None) -> list[Evidence]:
         """Every intent with any evidence for the normalised utterance `norm`, best first."""
+        s = self.settings
         phrases = self._phrase_scores(norm) if norm else {}
-        keywords = self._keyword_hits([stem(w) for w in norm.split()])
+        tokens = norm.split()
+        heard = self._respeller.respell(tokens) if self._respeller and tokens else None
+        if heard is not None and heard.changes:
+            tokens = list(heard.tokens)
+        stems = [stem(w) for w in tokens]
+        keywords = self._keyword_hits(stems)
+        learned = self._learned(" ".join(tokens))
+        expected = self._expects.get(step or "", frozenset())
+        bonus = self._step_bonus.get(step or "", 0.0)
+        if len(tokens) == 1 and s.phonetic:
+            for name in expected:  # a yes/no step hears "know" as "no"
+                said = self._answer_sounds.get(name, {}).get(sound(tokens[0]))
+                if said and phrases.get(name, (0.0, ""))[0] < s.sound_answer:
+                    phrases[name] = (s.sound_answer, said)
         out = []
-        for name in set(phrases) | set(keywords):
+        for name in INTENTS:
+            if name not in phrases and name not in keywords and learned.get(name, 0) < 0.5:
+                continue
             p_score, p_text = phrases.get(name, (0.0, ""))
             kws = keywords.get(name, [])
             k_miss = 1.0
-            for kw, _ in kws:
-                k_miss *= 1 - kw.weight
-            score = max(p_score, 1 - k_miss)
+            by_sound = []
+            for kw, span in kws:
+                w = kw.weight
+                if heard is not None and span & heard.respelled:
+                    w *= s.phonetic_weight
+                    by_sound.append(kw.pattern)
+                k_miss *= 1 - w
+            q = learned.get(name, 0.0) if len(tokens) > 2 else 0.0  # a sentence, not a word
+            phrase_part = p_score
+            if self._model is not None and p_score and name != NONE and len(tokens) > 2:
+                # an exact phrasing stands; the further from one, the more the classifier counts
+                w = s.learned_weight * min(1.0, (1 - p_score) * 5)
+                phrase_part = (1 - w) * p_score + w * q
+                if not s.learned_raises:
+                    phrase_part = min(p_score, phrase_part)
+            score = max(phrase_part, 1 - k_miss, q * s.learned_cap)
+            gated = bool(self._intents[name].requires) if name != NONE else False
+            if gated and any(keyword_span(stems, r) is not None
+                             for r in self._intents[name].requires):
+                gated = False
+            if gated:
+                score = min(score, s.gate_cap)
+            is_expected = name in expected and score > 0 and s.priors
+            if is_expected:  # a prior counts most where the evidence is weak
+                score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
             covered = len(frozenset().union(*(span for _, span in kws)))
             out.append(Evidence(name, round(score, 4), p_score, p_text,
-                                tuple(k.pattern for k, _ in kws), covered, 1 - k_miss))
-        out.sort(key=lambda e: (e.score, e.intent == "emergency"), reverse=True)
+                                tuple(k.pattern for k, _ in kws), covered, 1 - k_miss,
+                                round(q, 4), tuple(by_sound), is_expected, gated))
+        out.sort(key=lambda e: (-e.score, e.intent != "emergency", not e.expected,
+                                self._order[e.intent]))
         return out
 
-    def match(self, text: str) -> Match:
+    def _learned(self, text: str) -> dict[str, float]:
+        if self._model is None or not text:
+            return {}
+        probs = self._model.probabilities(text)
+        return {label: float(p) for label, p in zip(self._model.labels, probs, strict=True)
+                if p >= 0.01}
+
+    def match(self, text: str, step: str | None = None) -> Match:
+        """The best intent for `text`; `step` (the guide's current step) is a prior."""
         norm = normalize(text)
-        ranked = tuple(self.evidence(norm))
+        ranked = tuple(self.evidence(norm, step))
         s = self.settings
         if not ranked or ranked[0].score < s.near_threshold:
-            return Match(norm, NONE, _none_confidence(ranked), "none", ("nothing close",), ranked)
+            return Match(norm, NONE, _none_confidence(ranked), "none", ("nothing close",),
+                         ranked, step, "nothing close")
         emergency = next((e for e in ranked if e.intent == "emergency"), None)
         if emergency and _plausible_emergency(emergency, s):
             reasons = (*_explain(emergency), "emergency wins when plausible")
-            return Match(norm, "emergency", emergency.score, "act", reasons, ranked)
+            return Match(norm, "emergency", emergency.score, "act", reasons, ranked, step,
+                         "emergency rule")
         best = ranked[0]
         rival = next((e for e in ranked[1:] if e.intent != best.intent), None)
         confidence = best.score
         reasons = list(_explain(best))
+        decided_by = best.source
+        prior_won = rival and best.expected and not rival.expected
+        bonus = self._step_bonus.get(step or "", 0.0)
+        if prior_won and rival and best.score - bonus <= rival.score + 1e-9:
+            decided_by = f"{decided_by} + step prior"
+        elif rival and best.score == rival.score:
+            decided_by = f"{decided_by} + tie order"
         if rival and best.score - rival.score < s.ambiguity_margin:
             penalty = s.ambiguity_margin - (best.score - rival.score)
             confidence -= penalty
@@ -212,23 +339,59 @@ class Matcher:
         confidence = round(max(0.0, min(1.0, confidence)), 3)
         if best.intent == NONE:
             reasons.append("closest to out-of-domain talk")
-            return Match(norm, NONE, confidence, "none", tuple(reasons), ranked)
+            return Match(norm, NONE, confidence, "none", tuple(reasons), ranked, step, decided_by)
         decision: Decision = "act" if confidence >= s.act_threshold else "confirm"
         if best.intent == "emergency" and not _plausible_emergency(best, s):
             decision = "confirm"  # a phrase only roughly like an emergency: ask, don't alarm
-        return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked)
+        return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked, step,
+                     decided_by)
+
+
+def _domain_words(data: Data) -> set[str]:
+    """Every word of the phrasings and keyword alternatives (as written, not stemmed)."""
+    out: set[str] = set()
+    for intent in data.intents.values():
+        if intent.name == NONE:
+            continue
+        for phrase in intent.phrases:
+            out.update(phrase.split())
+        for kw in (*intent.keywords, *intent.requires):
+            out.update(w for seg in kw.pattern.lstrip("^").split("...")
+                       for w in normalize(seg.replace("(", " ").replace(")", " ")
+                                          .replace("|", " ")).split())
+    return out
+
+
+def _training_docs(data: Data) -> list[tuple[str, str]]:
+    """What the classifier learns from: phrasings, keyword alternatives, and chatter as none."""
+    docs = [(i.name, p) for i in data.intents.values() for p in i.phrases]
+    for intent in data.intents.values():
+        for kw in intent.keywords:
+            docs.extend((intent.name, " ".join(alt)) for seg in kw.segments for alt in seg)
+    docs.extend((NONE, normalize(line)) for line in data.chatter)
+    return docs
+
+
+def _exact(e: Evidence) -> bool:
+    return len(e.by_sound) < len(e.keywords)
 
 
 def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
     """Emergency wins ties, but only on real evidence: a keyword, or a close phrasing."""
-    return e.keyword >= s.near_threshold or e.phrase >= s.emergency_phrase
+    return not e.gated and (e.keyword >= s.near_threshold or e.phrase >= s.emergency_phrase)
 
 
 def _explain(e: Evidence) -> tuple[str, ...]:
     out = []
     if e.phrase:
         out.append(f"phrase {e.phrase:.2f} ~ '{e.phrase_text}'")
-    out.extend(f"keyword '{k}'" for k in e.keywords)
+    out.extend(f"keyword '{k}'" + (" (by sound)" if k in e.by_sound else "") for k in e.keywords)
+    if e.learned >= 0.5:
+        out.append(f"learned {e.learned:.2f}")
+    if e.gated:
+        out.append("none of its required words")
+    if e.expected:
+        out.append("expected at this step")
     return tuple(out)
 
 
