@@ -1,8 +1,9 @@
 """The Whisper engine: faster-whisper (CTranslate2) with an English-only model, int8 on the CPU.
 
-Whisper hears a whole utterance at once, so it gives no partial text: it decodes what is
-buffered when the voice pauses (`pause`), and that transcript is used when the end of speech
-is confirmed unless the voice went on. Its known failure modes are guarded: greedy decoding
+Whisper hears a whole utterance at once, so it gives no partial text while the voice goes on:
+it decodes what is buffered when the voice pauses (`pause`); that transcript is the partial
+text from then on (the loop may answer early on it) and the final one when the end of speech
+is confirmed, unless the voice went on. Its known failure modes are guarded: greedy decoding
 at temperature 0 only (no random fallback: the same audio gives the same words), a token cap
 against runaway repetition, and output that Whisper itself doubts (probably no speech, a low
 average log-probability, a repetitive text) comes back empty, with the reason in `doubt`.
@@ -91,9 +92,11 @@ class WhisperRecognizer:
         self._ready = None
 
     def feed(self, pcm: np.ndarray) -> str:
+        """No partial text while the voice goes on; after a pause, what was decoded then (so
+        a sure, short answer can be taken early, as with a streaming engine's partials)."""
         if len(pcm):
             self._buffer.append(np.asarray(pcm, np.int16))
-        return ""
+        return self._ready[1].text if self._ready is not None else ""
 
     def pause(self) -> None:
         whole = self._whole()
