@@ -20,7 +20,7 @@ joe's own out-of-domain list sentences, pitch-shifted). The other voices get
 each a different voice than the speaker's, reading BABBLE_TEXTS, which are not in the list).
 
 Rendering is deterministic: piper's sampling noise is seeded per text (the onnxruntime seed
-is set and the session re-created before each synthesis), Festival and espeak-ng have no
+is set and a one-thread session re-created before each synthesis), Festival and espeak-ng have no
 randomness, and the added noise is seeded per file. Festival runs once per voice for all of
 that voice's texts.
 
@@ -578,10 +578,13 @@ class Synth(Speaker):
         """piper's output at 22.05 kHz (float), sentences joined by a short pause."""
         from piper import SynthesisConfig
 
-        # onnxruntime seeds its random ops when a session is created
+        # onnxruntime seeds its random ops when a session is created; one thread, because
+        # with more the float sums' order (and so the last bit of a sample) can vary
         self._ort.set_seed(seed_of("piper", text, speed))
+        opts = self._ort.SessionOptions()
+        opts.intra_op_num_threads = opts.inter_op_num_threads = 1
         self.voice.session = self._ort.InferenceSession(
-            self._model_bytes, providers=["CPUExecutionProvider"])
+            self._model_bytes, sess_options=opts, providers=["CPUExecutionProvider"])
         cfg = SynthesisConfig(length_scale=1.0 / speed)
         pause = np.zeros(int(0.15 * PIPER_RATE), np.float32)
         parts = []
