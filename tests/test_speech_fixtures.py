@@ -64,6 +64,14 @@ def test_the_fixture_set_is_complete() -> None:
     assert len(MANIFEST["conversations"]) >= 12
     for f in files:
         assert (AUDIO / f["file"]).is_file(), f["file"]
+    # several voices, each with every intent clean and noise at 20 and 10 dB SNR
+    assert len(MANIFEST["voices"]) >= 4
+    for voice in MANIFEST["voices"]:
+        mine = [f for f in files if f["voice"] == voice]
+        clean = {f["intent"] for f in mine if f["condition"] == "clean"}
+        assert clean >= set(data_mod.default().intents), voice
+        assert {f["snr_db"] for f in mine if "noise" in f} == {20.0, 10.0}, voice
+    assert {f["noise"] for f in files if "noise" in f} >= {"steady", "babble"}
 
 
 def test_accuracy_per_condition(engine: stt.Recognizer, results) -> None:
