@@ -8,6 +8,12 @@ from voice_assistant import data as data_mod
 from voice_assistant.guide import Guide, State
 from voice_assistant.matcher import Match, Matcher, MatcherSettings
 from voice_assistant.settings import Settings
+from voice_assistant.stt.base import Transcript
+
+#: A match is sure when it acts with at least this confidence and its nearest phrasing is at
+#: least this close: then a streaming engine's text is taken without waiting for Whisper's,
+#: and a short answer may be taken before the trailing silence has run out.
+SURE = 0.9
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,20 @@ class Assistant:
         match = self.matcher.match(text, self.state.step)
         self.state, say = self.guide.respond(self.state, match)
         return Turn(text, match.intent, match.confidence, self.state.step, say, match)
+
+    def sure(self, text: str) -> Match | None:
+        """The match for `text` in this step if it is sure (see `SURE`), else None."""
+        m = self.matcher.match(text, self.state.step)
+        ok = m.acted and m.confidence >= SURE and bool(m.ranked) and m.ranked[0].phrase >= SURE
+        return m if ok else None
+
+    def hear(self, transcript: Transcript) -> Turn:
+        """One spoken turn: an alternative transcript (a streaming engine's, beside Whisper's)
+        is taken when it is sure; otherwise the engine's main text."""
+        for alt in transcript.alternatives:
+            if alt.text and self.sure(alt.text) is not None:
+                return self.turn(alt.text)
+        return self.turn(transcript.text)
 
     def end_session(self) -> str:
         self.state, say = self.guide.end_session(self.state)

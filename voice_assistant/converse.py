@@ -11,7 +11,7 @@ import numpy as np
 
 from voice_assistant import audio
 from voice_assistant.assistant import Assistant
-from voice_assistant.stt import Recognizer, transcribe
+from voice_assistant.stt import Recognizer, Transcript, transcribe
 from voice_assistant.vad import has_voice
 
 log = logging.getLogger(__name__)
@@ -57,12 +57,13 @@ def run(turns: Sequence[TurnInput], assistant: Assistant,
     """One JSON-ready object per turn (SPEC §3). `recognizer` is called once, lazily."""
     rec: Recognizer | None = None
     for n, turn in enumerate(turns, start=1):
-        text = turn.text
         if turn.kind == "audio":
             assert turn.pcm is not None
-            text = ""
+            heard = Transcript("", 0.0, "")
             if has_voice(turn.pcm):  # as in the live loop, only voice reaches an engine
                 rec = rec or recognizer()
-                text = transcribe(rec, audio.chunks(turn.pcm), turn.rate).text
-        result = assistant.turn(text)
+                heard = transcribe(rec, audio.chunks(turn.pcm), turn.rate)
+            result = assistant.hear(heard)
+        else:
+            result = assistant.turn(turn.text)
         yield {"turn": n, "input": turn.kind, **result.as_json()}

@@ -34,7 +34,6 @@ class LoopSettings:
     #: transcript is already a certain, complete answer ("yes", "next", "call my landlord").
     #: 0 turns it off.
     early_silence: float = 0.2
-    early_confidence: float = 0.9
     #: Answers that are complete in themselves. Not `locked_out`: the first thing a person
     #: says is often the start of a longer story that must not be cut off.
     early_intents: frozenset[str] = frozenset({
@@ -187,9 +186,8 @@ class Listener:
         s = self.settings
         if not s.early_silence or self.vad.trailing < s.early_silence or not self._partial:
             return False
-        m = self.assistant.matcher.match(self._partial, self.assistant.state.step)
-        return (m.acted and m.intent in s.early_intents and m.confidence >= s.early_confidence
-                and bool(m.ranked) and m.ranked[0].phrase >= s.early_confidence)
+        m = self.assistant.sure(self._partial)
+        return m is not None and m.intent in s.early_intents
 
     def _utterance_end(self, voice_end: float, early: bool = False) -> None:
         """The utterance is over: understand it and answer. `early`: the partial text was
@@ -201,8 +199,9 @@ class Listener:
             text = self._partial
             self.rec.cancel()
         else:
-            text = self.rec.finish().text
-        turn = self.assistant.turn(text)
+            heard = self.rec.finish()
+        turn = self.assistant.hear(heard) if not early else self.assistant.turn(text)
+        text = turn.heard
         self._event("heard", max(self.now, self.busy_until) + time.perf_counter() - wall,
                     heard=text,
                     intent=turn.intent, confidence=round(turn.confidence, 3), step=turn.step)

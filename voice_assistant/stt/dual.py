@@ -1,8 +1,11 @@
-"""Two engines as one: a streaming engine's partial text (for early answers on sure, short
-replies), and a whole-utterance engine's final text (Whisper), decoded when the voice pauses.
+"""Two engines as one (the dual path): a streaming engine's partial text, for early answers on
+sure, short replies, and its final text, taken when it is a sure match; otherwise a
+whole-utterance engine's text (Whisper), decoded when the voice pauses.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -29,8 +32,11 @@ class DualRecognizer:
         self.final.resume()
 
     def finish(self) -> Transcript:
-        self.streaming.cancel()
-        return self.final.finish()
+        """Whisper's transcript, with the streaming engine's as an alternative (taken by the
+        assistant when it is a sure match: `Assistant.hear`)."""
+        quick = self.streaming.finish()
+        final = self.final.finish()
+        return replace(final, alternatives=(quick, *final.alternatives))
 
     def cancel(self) -> None:
         self.streaming.cancel()

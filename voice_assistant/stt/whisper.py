@@ -37,6 +37,11 @@ class WhisperSettings:
     #: Above this gzip compression ratio the text is a loop ("the the the ...").
     max_compression_ratio: float = 2.4
     max_new_tokens: int = 64  # an utterance is at most 10 s
+    beam_size: int = 5  # measured: more right than greedy, and hardly slower (the encoder dominates)
+    #: Seconds of audio context the encoder sees: Whisper pads every input to 30 s, which
+    #: costs the same for a one-word answer as for a long story. The padding beyond the
+    #: utterance (plus a margin) is cut, down to this many seconds; 30 turns it off.
+    min_context: float = 15.0
     prompt: bool = True  # condition the decoder on the domain's own words
 
 
@@ -58,6 +63,24 @@ def domain_prompt(data: Data) -> str:
     return ". ".join(line[:1].upper() + line[1:] for line in lines) + "."
 
 
+_FULL_FRAMES = 3000  # Whisper's 30 s window, in 10 ms feature frames
+_MARGIN_S = 1.0  # silence the encoder sees after the utterance
+
+
+def _model_class(base: type) -> type:
+    """faster-whisper's model, with the encoder fed only `context_frames` of the padded 30 s
+    window (whisper.cpp calls this the audio context). Measured on the fixtures: the same
+    accuracy at 10 s, and about a third of the time."""
+
+    class ShortContextModel(base):  # type: ignore[misc, valid-type]
+        context_frames = _FULL_FRAMES
+
+        def encode(self, features: np.ndarray):  # -> ctranslate2.StorageView
+            return super().encode(features[..., : self.context_frames])
+
+    return ShortContextModel
+
+
 class WhisperRecognizer:
     name = "whisper"
 
@@ -75,8 +98,9 @@ class WhisperRecognizer:
         self.settings = s = settings or WhisperSettings()
         self.threads = threads or usable_cores()
         try:
-            self._model = WhisperModel(str(path), device="cpu", compute_type="int8",
-                                       cpu_threads=self.threads)
+            self._model = _model_class(WhisperModel)(str(path), device="cpu",
+                                                     compute_type="int8",
+                                                     cpu_threads=self.threads)
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError on bad files
             raise EngineError(f"{path}: Whisper could not load this model "
                               f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
@@ -122,8 +146,10 @@ class WhisperRecognizer:
 
     def _decode(self, pcm: np.ndarray) -> Transcript:
         s = self.settings
+        frames = int(max(s.min_context, len(pcm) / 16000 + _MARGIN_S) * 100)
+        self._model.context_frames = min(_FULL_FRAMES, frames)
         segments, _ = self._model.transcribe(
-            pcm.astype(np.float32) / 32768.0, language="en", beam_size=1, temperature=0.0,
+            pcm.astype(np.float32) / 32768.0, language="en", beam_size=s.beam_size, temperature=0.0,
             without_timestamps=True, condition_on_previous_text=False, vad_filter=False,
             initial_prompt=self._prompt, max_new_tokens=s.max_new_tokens,
             # our own guards below decide; Whisper's would only retry at random temperatures
