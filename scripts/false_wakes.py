@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "false-wakes")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--engine", choices=engines.CHOICES, default="auto",
+    ap.add_argument("--engine", choices=(*engines.CHOICES, *engines.DUALS), default="auto",
                     help="speech engine (default: auto, as the assistant runs)")
     ap.add_argument("--end-sessions", action="store_true",
                     help="put the assistant back to idle right after each false wake-up")

@@ -73,14 +73,12 @@ def render(list_path: Path, out: Path) -> None:
 def score(out: Path, engines: list[str]) -> dict:
     from voice_assistant import converse, data
     from voice_assistant.assistant import Assistant
-    from voice_assistant.stt import engines as table
     from voice_assistant.stt import load_recognizer
 
     files = yaml.safe_load((out / "manifest.yaml").read_text())["files"]
     result: dict[str, dict] = {}
     for engine in engines:
-        rec = (table.load_dual(engine.split("+")[1], data.default()) if "+" in engine
-               else load_recognizer(engine, data.default()))
+        rec = load_recognizer(engine, data.default())
         cells: dict[str, list[bool]] = defaultdict(list)
         misses = []
         for f in files:

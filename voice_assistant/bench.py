@@ -111,10 +111,7 @@ def worker(engine: str) -> dict[str, object]:
 
     d = data.default()
     t0 = time.perf_counter()
-    if "+" in engine:  # a dual path: Whisper's final text, a streaming engine's partials
-        rec = stt.engines.load_dual(engine.split("+")[1], d)
-    else:
-        rec = stt.load_recognizer(engine, d)
+    rec = stt.load_recognizer(engine, d)
     load_s = time.perf_counter() - t0
     manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
     decode = seconds = 0.0

@@ -147,8 +147,8 @@ def _lengths(alts: frozenset[tuple[str, ...]]) -> tuple[int, ...]:
 def _find(tokens: Sequence[str], alts: frozenset[tuple[str, ...]], start: int) -> range | None:
     lengths = _lengths(alts)  # once per keyword segment, not once per utterance
     for i in range(start, len(tokens)):
-        for n in lengths:
-            if tuple(tokens[i : i + n]) in alts:
+        for n in lengths:  # a slice past the end is shorter than n: not a match of length n
+            if i + n <= len(tokens) and tuple(tokens[i : i + n]) in alts:
                 return range(i, i + n)
     return None
 

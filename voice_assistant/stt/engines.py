@@ -67,7 +67,9 @@ ENGINES: dict[str, Engine] = {
     "pocketsphinx": Engine("pocketsphinx", "pocketsphinx, built-in US English model, domain "
                            "language model", _no_model, _build_pocketsphinx, ""),
 }
-AUTO_ORDER = ("whisper", "vosk", "pocketsphinx")
+#: Dual paths (`dual.py`): Whisper's final text beside a streaming engine's.
+DUALS = ("whisper+pocketsphinx", "whisper+vosk")
+AUTO_ORDER = ("whisper+pocketsphinx", "whisper", "vosk", "pocketsphinx")
 CHOICES = ("auto", *ENGINES)
 
 
@@ -99,13 +101,15 @@ def available(models_dir: Path | None = None) -> dict[str, str | None]:
 
 
 def pick(engine: str, models_dir: Path | None = None) -> str:
-    """The engine `engine` means here (`auto` → the best one available)."""
-    if engine not in CHOICES:
+    """The engine `engine` means here (`auto` → the best one available; a dual path is named
+    `whisper+<streaming engine>`)."""
+    if engine not in CHOICES and engine not in DUALS:
         raise EngineError(f"unknown engine {engine!r}: choose one of {', '.join(CHOICES)}")
     if engine != "auto":
         return engine
     here = available(models_dir)
-    return next(name for name in AUTO_ORDER if here[name] is None)
+    return next(name for name in AUTO_ORDER
+                if all(here[part] is None for part in name.split("+")))
 
 
 def load_dual(streaming: str, data: Data, models_dir: Path | None = None) -> Recognizer:
@@ -136,6 +140,10 @@ def load_recognizer(engine: str, data: Data, model: Path | None = None,
     if engine == "auto" and model is not None:
         engine = _kind_of(model)
     name = pick(engine, models_dir)
+    if name in DUALS:
+        log.info("speech engine: %s (Whisper's text; the streaming engine's when it is a sure "
+                 "match, and for early answers)", name)
+        return load_dual(name.split("+")[1], data, models_dir)
     spec = ENGINES[name]
     if engine != "auto" and not _importable(name):
         raise EngineError(f"{name} is not installed: {spec.fix or 'run scripts/setup'}")
