@@ -28,7 +28,7 @@ import yaml  # noqa: E402
 
 from voice_assistant import audio, data  # noqa: E402
 from voice_assistant.assistant import Assistant  # noqa: E402
-from voice_assistant.stt import engines, load_recognizer, transcribe  # noqa: E402
+from voice_assistant.stt import Transcript, engines, load_recognizer, transcribe  # noqa: E402
 
 AUDIO = ROOT / "tests" / "fixtures" / "audio"
 OUT = ROOT / "tests" / "data" / "transcripts"
@@ -51,14 +51,29 @@ def transcribe_all(engine: str) -> list[dict]:
     return rows
 
 
-def judge(row: dict, assistant: Assistant | None = None) -> tuple[bool, str, str]:
-    """(right?, intent, step) for one corpus row, replayed as `converse` would."""
+def judge(row: dict, assistant: Assistant | None = None,
+          alternative: dict | None = None) -> tuple[bool, str, str]:
+    """(right?, intent, step) for one corpus row, replayed as `converse` would; with
+    `alternative` (the streaming engine's row for the same file) as the dual path hears it."""
     a = assistant or Assistant()
     a.reset()
     for turn in row["before"]:
         a.turn(turn)
-    out = a.turn(row["heard"])
+    alts = (Transcript(alternative["heard"], alternative["confidence"], "streaming"),) \
+        if alternative else ()
+    out = a.hear(Transcript(row["heard"], row["confidence"], "whisper", alternatives=alts))
     return out.intent == row["intent"] and out.step == row["step"], out.intent, out.step
+
+
+def dual(rows_by_engine: dict[str, list[dict]]) -> dict[str, list[tuple[dict, dict]]]:
+    """The dual paths the corpus can replay: whisper rows paired with a streaming engine's."""
+    out = {}
+    for name in engines.DUALS:
+        final, streaming = name.split("+")
+        if final in rows_by_engine and streaming in rows_by_engine:
+            alt = {r["file"]: r for r in rows_by_engine[streaming]}
+            out[name] = [(r, alt[r["file"]]) for r in rows_by_engine[final]]
+    return out
 
 
 def group(condition: str) -> str:
@@ -69,10 +84,11 @@ def group(condition: str) -> str:
 def table(rows_by_engine: dict[str, list[dict]]) -> str:
     a = Assistant()
     lines = []
-    for engine, rows in rows_by_engine.items():
+    paired = {e: [(r, None) for r in rows] for e, rows in rows_by_engine.items()}
+    for engine, pairs in {**paired, **dual(rows_by_engine)}.items():
         cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
-        for row in rows:
-            ok = judge(row, a)[0]
+        for row, alt in pairs:
+            ok = judge(row, a, alt)[0]
             cells[(row["voice"], group(row["condition"]))].append(ok)
             cells[(row["voice"], "all")].append(ok)
             cells[("all", group(row["condition"]))].append(ok)

@@ -21,4 +21,4 @@ def test_bench_json_reports_every_field() -> None:
     for key in ("endpoint_ms", "reply_ms"):
         assert set(engine[key]) == {"p50", "p95"} and engine[key]["p50"] > 0
     assert 0 < engine["rtf"] < 1 and engine["peak_rss_mb"] > 10 and engine["startup_s"] > 0
-    assert result["auto"] == "whisper"  # SPEC §3: the engine `--engine auto` picks here
+    assert result["auto"] == "whisper+pocketsphinx"  # SPEC §3: what `--engine auto` picks

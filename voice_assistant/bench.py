@@ -157,8 +157,11 @@ def _startup_s(engine: str, cpu: int | None) -> float:
     """Process start → ready to listen, as a user would see it (`listen --input-wav`)."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = _session_wav([], Path(tmp), "quiet")
+        from voice_assistant.stt.engines import pick
+
+        arg = "auto" if engine == pick("auto") else engine  # a dual path is only reached so
         cmd = [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
-               "--fast", "--json", "--engine", engine, "--tts-out", tmp]
+               "--fast", "--json", "--engine", arg, "--tts-out", tmp]
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                              preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
@@ -188,7 +191,9 @@ def _measure(engine: str, cpu: int | None) -> dict[str, object]:
 def available_engines() -> list[str]:
     from voice_assistant.stt import engines
 
-    return [name for name, why in engines.available().items() if why is None]
+    names = [name for name, why in engines.available().items() if why is None]
+    auto = engines.pick("auto")
+    return [auto, *names] if auto not in names else names
 
 
 def run(engine: str = "all") -> dict[str, object]:

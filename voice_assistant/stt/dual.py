@@ -15,7 +15,7 @@ from voice_assistant.stt.base import Recognizer, Transcript
 class DualRecognizer:
     def __init__(self, streaming: Recognizer, final: Recognizer) -> None:
         self.streaming, self.final = streaming, final
-        self.name = final.name
+        self.name = f"{final.name}+{streaming.name}"
 
     def start(self, source_rate: int = 16000) -> None:
         self.streaming.start(source_rate)

@@ -113,12 +113,14 @@ def pick(engine: str, models_dir: Path | None = None) -> str:
 
 
 def load_dual(streaming: str, data: Data, models_dir: Path | None = None) -> Recognizer:
-    """Whisper's final text with `streaming`'s partial text for early answers (measured
-    against Whisper alone by `bench --engine whisper+pocketsphinx`)."""
+    """The dual path: Whisper's text beside `streaming`'s (see `dual.py`)."""
     from voice_assistant.stt.dual import DualRecognizer
 
-    return DualRecognizer(load_recognizer(streaming, data, models_dir=models_dir),
-                          load_recognizer("whisper", data, models_dir=models_dir))
+    quick, _ = _load_one(streaming, "dual", data, None, models_dir)
+    final, final_why = _load_one("whisper", "dual", data, None, models_dir)
+    log.info("speech engine: whisper+%s (Whisper's text, %s; %s's when it is a sure match, "
+             "and for early answers)", streaming, final_why, streaming)
+    return DualRecognizer(quick, final)
 
 
 def _kind_of(model: Path) -> str:
@@ -134,23 +136,28 @@ def _kind_of(model: Path) -> str:
                       "folder, with --engine whisper or --engine vosk")
 
 
-def load_recognizer(engine: str, data: Data, model: Path | None = None,
-                    models_dir: Path | None = None) -> Recognizer:
-    """Build the recogniser for `engine` (see `CHOICES`); logs which, and why."""
-    if engine == "auto" and model is not None:
-        engine = _kind_of(model)
-    name = pick(engine, models_dir)
-    if name in DUALS:
-        log.info("speech engine: %s (Whisper's text; the streaming engine's when it is a sure "
-                 "match, and for early answers)", name)
-        return load_dual(name.split("+")[1], data, models_dir)
+def _load_one(name: str, asked: str, data: Data, model: Path | None,
+              models_dir: Path | None) -> tuple[Recognizer, str]:
+    """One engine, and a few words on which model and why."""
     spec = ENGINES[name]
-    if engine != "auto" and not _importable(name):
+    if asked != "auto" and not _importable(name):
         raise EngineError(f"{name} is not installed: {spec.fix or 'run scripts/setup'}")
     path, why = spec.find(model, _models_dir(models_dir))
     if path is None and spec.find is not _no_model:
         raise EngineError(f"{why}: {spec.fix}")
     rec = spec.build(path, data)
-    log.info("speech engine: %s (%s%s; %s)", name, spec.describe,
-             f", model {path}" if path else "", "asked for" if engine == name else why)
+    return rec, (f"{spec.describe}{f', model {path}' if path else ''}; "
+                 f"{'asked for' if asked == name else why}")
+
+
+def load_recognizer(engine: str, data: Data, model: Path | None = None,
+                    models_dir: Path | None = None) -> Recognizer:
+    """Build the recogniser for `engine` (see `CHOICES` and `DUALS`); logs which, and why."""
+    if engine == "auto" and model is not None:
+        engine = _kind_of(model)
+    name = pick(engine, models_dir)
+    if name in DUALS:
+        return load_dual(name.split("+")[1], data, models_dir)
+    rec, why = _load_one(name, engine, data, model, models_dir)
+    log.info("speech engine: %s (%s)", name, why)
     return rec

@@ -73,7 +73,7 @@ class PocketsphinxRecognizer:
         lexicon = {w: _pronounce(w, prons) for w in words}
         oov = sorted(w for w, p in lexicon.items() if not p)
         if oov:
-            log.info("pocketsphinx: %d words have no pronunciation and are left out: %s",
+            log.debug("pocketsphinx: %d words have no pronunciation and are left out: %s",
                      len(oov), " ".join(oov))
         sentences = [s for s in corpus if not any(w in oov for w in s.split())]
         self._dir = tempfile.TemporaryDirectory(prefix="lockout-ps-")
