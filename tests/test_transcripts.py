@@ -14,7 +14,7 @@ from tests.conftest import TESTS
 from voice_assistant.assistant import Assistant
 
 sys.path.insert(0, str(TESTS.parent / "scripts"))
-import transcribe_fixtures as tf  # noqa: E402
+import transcribe_fixtures as tf
 
 CORPUS = TESTS / "data" / "transcripts"
 MANIFEST = yaml.safe_load((TESTS / "fixtures" / "audio" / "manifest.yaml").read_text())
