@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,19 +44,27 @@ WHISPER_WHEEL = PinnedModel(
 )
 
 
-def find_vosk_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
-    """The Vosk model to use and why."""
+def _lookup(explicit: Path | None, env: str, models_dir: Path,
+            wanted: Callable[[Path], bool]) -> tuple[Path | None, str]:
+    """`--model`, then the environment variable `env`, then the first folder in `models_dir`
+    that `wanted` accepts (in name order)."""
     if explicit is not None:
         return explicit, "--model"
-    env = os.environ.get(VOSK_ENV)
-    if env:
-        return Path(env), f"${VOSK_ENV}"
+    value = os.environ.get(env)
+    if value:
+        return Path(value), f"${env}"
     if models_dir.is_dir():
         for cand in sorted(models_dir.iterdir()):
-            name = cand.name.lower()
-            if name.startswith("vosk-model") and "-en" in name and looks_like_model(cand):
+            if wanted(cand):
                 return cand, f"found in {models_dir}"
-    return None, f"no English Vosk model in {models_dir}"
+    return None, ""
+
+
+def find_vosk_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
+    """The Vosk model to use and why."""
+    path, why = _lookup(explicit, VOSK_ENV, models_dir, lambda c: c.name.lower().startswith(
+        "vosk-model") and "-en" in c.name.lower() and looks_like_model(c))
+    return (path, why) if path else (None, f"no English Vosk model in {models_dir}")
 
 
 def looks_like_whisper_model(path: Path) -> bool:
@@ -65,15 +74,10 @@ def looks_like_whisper_model(path: Path) -> bool:
 
 def find_whisper_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
     """The Whisper model to use and why."""
-    if explicit is not None:
-        return explicit, "--model"
-    env = os.environ.get(WHISPER_ENV)
-    if env:
-        return Path(env), f"${WHISPER_ENV}"
-    if models_dir.is_dir():
-        for cand in sorted(models_dir.iterdir()):
-            if cand.name.startswith("faster-whisper-") and looks_like_whisper_model(cand):
-                return cand, f"found in {models_dir}"
+    path, why = _lookup(explicit, WHISPER_ENV, models_dir, lambda c: c.name.startswith(
+        "faster-whisper-") and looks_like_whisper_model(c))
+    if path:
+        return path, why
     wheel = wheel_model_path()
     if wheel is not None:
         return wheel, f"the {WHISPER_WHEEL.package} wheel (tiny.en)"
