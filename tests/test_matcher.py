@@ -126,6 +126,13 @@ def test_thresholds_are_settings(data: data_mod.Data) -> None:
         ("Am i going to get it with a lock out fee.", "assess", "lease"),
         ("Can the leaching agents sort this out.", "locksmith", "none"),
         ("Can the letting agent sort this out?", "locksmith", "landlord"),
+        # ... and on the second held-out recordings (tests/data/heldout_speech2)
+        ("Can we start this whole thing over.", "locksmith", "start_over"),
+        ("Is there any other way i could get in.", "assess", "other_entry"),
+        ("Please just let me in. You were right there by the door.", "assess", "unlock"),
+        ("My land lady has a master key i think.", "landlord", "landlord"),
+        ("Afraid not. It went straight to voicemail.", "landlord", "no"),
+        ("Never mind. My flatmate does let me in.", "locksmith", "got_in"),
     ],
 )
 def test_observed_recogniser_cases(matcher: Matcher, text: str, step: str | None,
