@@ -77,12 +77,9 @@ def fetch_model(
 ) -> Path:
     """Return the installed model folder ``models_dir/source.name``, downloading it if needed."""
     target = models_dir / source.name
-    if target.exists() and not force:
-        if looks_like_model(target):
-            log.info("Vosk model already installed at %s", target)
-            return target
-        raise FetchError(f"{target} exists but is not a complete Vosk model: remove it, or "
-                         f"run `lockout-assistant fetch-model --force` to replace it.")
+    if _installed(target, force, looks_like_model, "Vosk",
+                  "run `lockout-assistant fetch-model --force` to replace it"):
+        return target
     staging: list[Path] = []
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -131,12 +128,8 @@ def fetch_whisper(models_dir: Path, size: str = "base.en", *, url: str = WHISPER
     name = f"faster-whisper-{size}"
     target = models_dir / name
     again = f"run `lockout-assistant fetch-model --engine whisper --size {size}` again"
-    if target.exists() and not force:
-        if looks_like_whisper_model(target):
-            log.info("Whisper model already installed at %s", target)
-            return target
-        raise FetchError(f"{target} exists but is not a complete Whisper model: remove it, or "
-                         f"{again} with --force.")
+    if _installed(target, force, looks_like_whisper_model, "Whisper", f"{again} with --force"):
+        return target
     staging: Path | None = None
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -161,6 +154,19 @@ def fetch_whisper(models_dir: Path, size: str = "base.en", *, url: str = WHISPER
             shutil.rmtree(staging, ignore_errors=True)
     log.info("Installed Whisper model %s at %s", size, target)
     return target
+
+
+def _installed(target: Path, force: bool, complete: Callable[[Path], bool], kind: str,
+               fix: str) -> bool:
+    """True when a complete model is already at `target` (and not `force`); a folder that is
+    not one is an error naming `fix`."""
+    if not target.exists() or force:
+        return False
+    if complete(target):
+        log.info("%s model already installed at %s", kind, target)
+        return True
+    raise FetchError(f"{target} exists but is not a complete {kind} model: remove it, or "
+                     f"{fix}.")
 
 
 class _Published(urllib.request.HTTPRedirectHandler):
