@@ -10,6 +10,7 @@ import socket
 import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,10 +69,27 @@ class Server:
         return replace(ModelSource(NAME, self.base + path, size=size, md5=md5), **overrides)
 
 
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler],
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """A real HTTP server on a free loopback port (no proxy in the way); yields the port."""
     for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
+    handler.log_message = lambda self, *args: None  # type: ignore[method-assign]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(TIMEOUT)
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     release = threading.Event()
     state: Server
 
@@ -92,21 +110,12 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
             if route.stall:
                 release.wait(TIMEOUT)
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state = Server(f"http://127.0.0.1:{httpd.server_address[1]}")
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield state
-    finally:
-        release.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(TIMEOUT)
+    with serving(Handler, monkeypatch) as port:
+        state = Server(f"http://127.0.0.1:{port}")
+        try:
+            yield state
+        finally:
+            release.set()
 
 
 def contents(folder: Path) -> set[str]:
@@ -316,8 +325,6 @@ WHISPER_FILES = {
 
 @pytest.fixture
 def whisper_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
-    for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
     state: dict = {"files": dict(WHISPER_FILES), "etag": {}, "hits": []}
 
     class Handler(BaseHTTPRequestHandler):
@@ -347,20 +354,9 @@ def whisper_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state["url"] = f"http://127.0.0.1:{httpd.server_address[1]}/{{size}}/{{file}}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(Handler, monkeypatch) as port:
+        state["url"] = f"http://127.0.0.1:{port}/{{size}}/{{file}}"
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(TIMEOUT)
 
 
 def test_whisper_fetch_installs_a_model_the_engine_finds(whisper_server: dict,

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from voice_assistant import __version__
+from voice_assistant.model_fetch import WHISPER_SIZES
 from voice_assistant.stt.engines import CHOICES as ENGINE_CHOICES
 from voice_assistant.stt.engines import ENGINES
 
 ENGINE_NAMES = tuple(ENGINES)
-WHISPER_SIZES = ("tiny.en", "base.en", "small.en")  # model_fetch.WHISPER_SIZES, checked there
 
 log = logging.getLogger("lockout-assistant")
 PROG = "lockout-assistant"

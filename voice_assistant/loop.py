@@ -158,7 +158,7 @@ class Listener:
             wall = time.perf_counter()
             self.rec.pause()
             self.busy_until = max(self.busy_until, self.now) + time.perf_counter() - wall
-        elif not silent and self._paused and self.vad.trailing == 0:
+        elif self._paused and self.vad.trailing == 0:
             self._paused = False
             self.rec.resume()
 
@@ -196,15 +196,13 @@ class Listener:
         self._event("speech_end", voice_end)
         wall = time.perf_counter()
         if early:
-            text = self._partial
             self.rec.cancel()
+            turn = self.assistant.turn(self._partial)
         else:
-            heard = self.rec.finish()
-        turn = self.assistant.hear(heard) if not early else self.assistant.turn(text)
-        text = turn.heard
+            turn = self.assistant.hear(self.rec.finish())
         self._event("heard", max(self.now, self.busy_until) + time.perf_counter() - wall,
-                    heard=text,
-                    intent=turn.intent, confidence=round(turn.confidence, 3), step=turn.step)
+                    heard=turn.heard, intent=turn.intent, confidence=round(turn.confidence, 3),
+                    step=turn.step)
         self.reprompted = False
         self.question_at = None
         if turn.say:

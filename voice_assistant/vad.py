@@ -115,8 +115,7 @@ def has_voice(pcm: np.ndarray, settings: VadSettings | None = None) -> bool:
     """Does a recording hold an utterance the live loop would hear (the same endpointer)?"""
     ep = Endpointer(settings)
     step = RATE // 10
-    for i in range(0, max(len(pcm), 1), step):
-        for ev in ep.feed(pcm[i : i + step], i / RATE):
-            if ev.kind == "end":
-                return True
-    return ep.in_speech and ep._voiced >= ep.settings.min_speech
+    for i in range(0, len(pcm), step):
+        if any(ev.kind == "end" for ev in ep.feed(pcm[i : i + step], i / RATE)):
+            return True
+    return ep.in_speech and ep.end_now().kind == "end"  # the recording ended mid-utterance

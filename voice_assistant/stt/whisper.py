@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,7 @@ _FULL_FRAMES = 3000  # Whisper's 30 s window, in 10 ms feature frames
 _MARGIN_S = 1.0  # silence the encoder sees after the utterance
 
 
+@cache
 def _model_class(base: type) -> type:
     """faster-whisper's model, with the encoder fed only `context_frames` of the padded 30 s
     window (whisper.cpp calls this the audio context). Measured on the fixtures: the same
