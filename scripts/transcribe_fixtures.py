@@ -8,7 +8,8 @@ condition that the README shows.
     python scripts/transcribe_fixtures.py --table         # only print the table from the corpus
 
 Each line: the fixture's file, voice, condition, expected intent and step, the typed turns
-sent before it, and what the engine heard (text, confidence, and why words were discarded).
+sent before it, and what the engine heard (text, confidence, why words were discarded, and
+its other readings, best first, where the engine gives them: Whisper's beam).
 Accuracy is intent and step right after the heard text is sent in a fresh session after the
 `before` turns: the same path as `converse` (tests/test_transcripts.py replays it).
 """
@@ -47,7 +48,9 @@ def transcribe_all(engine: str) -> list[dict]:
         rows.append({"file": f["file"], "voice": f.get("voice", "joe"),
                      "condition": f["condition"], "intent": f["intent"], "step": f["step"],
                      "before": f["before"], "heard": t.text,
-                     "confidence": round(t.confidence, 3), "doubt": t.doubt})
+                     "confidence": round(t.confidence, 3), "doubt": t.doubt,
+                     "alternatives": [[alt.text, round(alt.confidence, 3)]
+                                      for alt in t.alternatives]})
     return rows
 
 
@@ -59,9 +62,12 @@ def judge(row: dict, assistant: Assistant | None = None,
     a.reset()
     for turn in row["before"]:
         a.turn(turn)
-    alts = (Transcript(alternative["heard"], alternative["confidence"], "streaming"),) \
+    engine = row.get("engine", "main")
+    own = tuple(Transcript(text, conf, engine) for text, conf in row.get("alternatives", ()))
+    streaming = (Transcript(alternative["heard"], alternative["confidence"], "streaming"),) \
         if alternative else ()
-    out = a.hear(Transcript(row["heard"], row["confidence"], "whisper", alternatives=alts))
+    out = a.hear(Transcript(row["heard"], row["confidence"], engine,
+                            alternatives=streaming + own))
     return out.intent == row["intent"] and out.step == row["step"], out.intent, out.step
 
 

@@ -96,6 +96,14 @@ def test_real_speech(rec, name: str, words: str) -> None:
     assert t.doubt == ""
 
 
+def test_the_beams_other_readings_come_back_as_alternatives(rec) -> None:
+    t = transcribe(rec, audio.chunks(_pcm("locksmith_01__clean.wav")))
+    readings = [t.text, *(alt.text for alt in t.alternatives)]
+    plain = ["".join(c for c in r.lower() if c.isalnum() or c == " ").strip() for r in readings]
+    assert len(t.alternatives) >= 1 and len(set(plain)) == len(plain)
+    assert all(alt.engine == "whisper" and 0 < alt.confidence <= 1 for alt in t.alternatives)
+
+
 def test_silence_and_noise_give_no_words(rec) -> None:
     rng = np.random.default_rng(1)
     for pcm in (np.zeros(32000, np.int16), rng.normal(0, 3000, 32000).astype(np.int16),

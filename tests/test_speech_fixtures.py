@@ -28,14 +28,14 @@ EACH = "each voice"
 #: say the shortest phrasings (the hardest case for Whisper). pocketsphinx (a 2010s GMM
 #: acoustic model, kept for its streaming partials) is guarded on its original voice only.
 REQUIRED: dict[str, list[tuple[str, str, float]]] = {
-    "whisper+pocketsphinx": [("all", "clean", 0.94), (EACH, "clean", 0.80),
+    "whisper+pocketsphinx": [("all", "clean", 0.96), (EACH, "clean", 0.90),
                              ("joe", "clean", 0.95), ("joe", "noise20", 0.92),
                              ("joe", "noise10", 0.80),
-                             ("all", "noise20_steady", 0.75), ("all", "noise20_babble", 0.80),
-                             ("all", "noise10_steady", 0.55), ("all", "noise10_babble", 0.60)],
-    "whisper": [("all", "clean", 0.92), (EACH, "clean", 0.84), ("joe", "noise10", 0.80),
-                ("all", "noise20_steady", 0.65), ("all", "noise20_babble", 0.65),
-                ("all", "noise10_steady", 0.55), ("all", "noise10_babble", 0.50)],
+                             ("all", "noise20_steady", 0.80), ("all", "noise20_babble", 0.80),
+                             ("all", "noise10_steady", 0.60), ("all", "noise10_babble", 0.62)],
+    "whisper": [("all", "clean", 0.95), (EACH, "clean", 0.88), ("joe", "noise10", 0.80),
+                ("all", "noise20_steady", 0.68), ("all", "noise20_babble", 0.70),
+                ("all", "noise10_steady", 0.60), ("all", "noise10_babble", 0.55)],
     "pocketsphinx": [("joe", "clean", 0.95), ("joe", "noise20", 0.80), ("joe", "noise10", 0.40)],
     "vosk": [("all", "clean", 0.95), ("all", "noise10_steady", 0.90),
              ("all", "noise10_babble", 0.90)],

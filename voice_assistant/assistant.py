@@ -64,11 +64,13 @@ class Assistant:
         return m if ok else None
 
     def hear(self, transcript: Transcript) -> Turn:
-        """One spoken turn: an alternative transcript (a streaming engine's, beside Whisper's)
-        is taken when it is sure; otherwise the engine's main text."""
-        for alt in transcript.alternatives:
-            if alt.text and self.sure(alt.text) is not None:
-                return self.turn(alt.text)
+        """One spoken turn. The engine's best reading when it is a sure match; else the
+        first other reading that is: another engine's (a dual path's streaming engine), then
+        the same engine's next-best readings; else the best reading as it is."""
+        others = sorted(transcript.alternatives, key=lambda t: t.engine == transcript.engine)
+        for text in (transcript.text, *(t.text for t in others)):
+            if text and self.sure(text) is not None:
+                return self.turn(text)
         return self.turn(transcript.text)
 
     def end_session(self) -> str:

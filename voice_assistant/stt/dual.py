@@ -1,6 +1,8 @@
-"""Two engines as one (the dual path): a streaming engine's partial text, for early answers on
-sure, short replies, and its final text, taken when it is a sure match; otherwise a
-whole-utterance engine's text (Whisper), decoded when the voice pauses.
+"""Two engines as one (the dual path): a whole-utterance engine (Whisper), decoded when the
+voice pauses, and a streaming engine beside it. The partial text is Whisper's once it has
+decoded (so an early answer is taken on its words), the streaming engine's before; the final
+transcript is Whisper's, with the streaming engine's reading as an alternative that the
+assistant takes when Whisper's readings are not understood (`Assistant.hear`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ class DualRecognizer:
         self.final.start(source_rate)
 
     def feed(self, pcm: np.ndarray) -> str:
-        self.final.feed(pcm)
-        return self.streaming.feed(pcm)
+        decoded = self.final.feed(pcm)
+        quick = self.streaming.feed(pcm)
+        return decoded or quick
 
     def pause(self) -> None:
         self.final.pause()
@@ -32,8 +35,8 @@ class DualRecognizer:
         self.final.resume()
 
     def finish(self) -> Transcript:
-        """Whisper's transcript, with the streaming engine's as an alternative (taken by the
-        assistant when it is a sure match: `Assistant.hear`)."""
+        """Whisper's transcript, with the streaming engine's reading first among its
+        alternatives."""
         quick = self.streaming.finish()
         final = self.final.finish()
         return replace(final, alternatives=(quick, *final.alternatives))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,9 @@ class WhisperSettings:
     #: utterance (plus a margin) is cut, down to this many seconds; 30 turns it off.
     min_context: float = 15.0
     prompt: bool = True  # condition the decoder on the domain's own words
+    #: How many of the beam's readings come back (the best as the text, the others as
+    #: alternatives the assistant may take when the best one is not understood).
+    hypotheses: int = 5
 
 
 def usable_cores() -> int:
@@ -110,7 +114,18 @@ class WhisperRecognizer:
                               f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
                               ": pass another --model, or reinstall with scripts/setup") from None
         self.path = path
-        self._prompt = domain_prompt(data) if data is not None and s.prompt else None
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual,
+                                    task="transcribe",
+                                    language="en")
+        prompt = domain_prompt(data) if data is not None and s.prompt else None
+        self._prompt_tokens = self._model.get_prompt(
+            self._tokenizer, self._tokenizer.encode(" " + prompt) if prompt else [],
+            without_timestamps=True)
+        # Whisper's usual rule: no symbols or speaker marks, only words
+        self._suppress = list(get_suppressed_tokens(self._tokenizer, [-1]))
         self._buffer: list[np.ndarray] = []
         self._ready: tuple[int, Transcript] | None = None  # (samples decoded, transcript)
         self._decode(np.zeros(8000, np.int16))  # the first decode is slow: do it now
@@ -149,32 +164,69 @@ class WhisperRecognizer:
         return np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
 
     def _decode(self, pcm: np.ndarray) -> Transcript:
+        """One utterance (at most Whisper's 30 s window) → its best reading, with the other
+        readings the beam search ended with as `alternatives` (best first)."""
+        s, m = self.settings, self._model
+        features = m.feature_extractor(pcm[: 30 * 16000].astype(np.float32) / 32768.0)
+        content = min(_FULL_FRAMES, features.shape[-1] - 1)
+        m.context_frames = min(_FULL_FRAMES, int(max(s.min_context, content / 100 + _MARGIN_S)
+                                                 * 100))
+        result = m.model.generate(
+            m.encode(_pad_or_trim(features[:, :content])), [self._prompt_tokens],
+            beam_size=s.beam_size, num_hypotheses=max(1, min(s.hypotheses, s.beam_size)),
+            length_penalty=1.0, max_length=len(self._prompt_tokens) + s.max_new_tokens,
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=self._suppress)[0]
+        readings = []
+        for ids, score in zip(result.sequences_ids, result.scores, strict=True):
+            text = self._tokenizer.decode(ids).strip()
+            # faster-whisper's average log-probability: the score is per token, with the
+            # end-of-text token counted
+            readings.append((text, score * len(ids) / (len(ids) + 1)))
+        if not readings or not readings[0][0]:
+            return Transcript("", 0.0, self.name)
+        text, logprob = readings[0]
+        doubt = self._doubt(text, logprob, result.no_speech_prob)
+        if doubt:
+            log.debug("whisper: discarded %s", doubt)
+            return Transcript("", 0.0, self.name, doubt=doubt)
+        seen, alternatives = {_plain(text)}, []
+        for alt, alt_logprob in readings[1:]:
+            if alt and _plain(alt) not in seen and not self._doubt(alt, alt_logprob, 0.0):
+                seen.add(_plain(alt))
+                alternatives.append(Transcript(alt, _confidence(alt_logprob), self.name))
+        return Transcript(text, _confidence(logprob), self.name,
+                          alternatives=tuple(alternatives))
+
+    def _doubt(self, text: str, logprob: float, no_speech_prob: float) -> str:
+        """Why Whisper's own figures say these words are not to be trusted, or ""."""
         s = self.settings
-        frames = int(max(s.min_context, len(pcm) / 16000 + _MARGIN_S) * 100)
-        self._model.context_frames = min(_FULL_FRAMES, frames)
-        segments, _ = self._model.transcribe(
-            pcm.astype(np.float32) / 32768.0, language="en", beam_size=s.beam_size, temperature=0.0,
-            without_timestamps=True, condition_on_previous_text=False, vad_filter=False,
-            initial_prompt=self._prompt, max_new_tokens=s.max_new_tokens,
-            # our own guards below decide; Whisper's would only retry at random temperatures
-            compression_ratio_threshold=None, log_prob_threshold=None, no_speech_threshold=None)
-        words, logprobs, doubts = [], [], []
-        for seg in segments:
-            text = seg.text.strip()
-            if not text:
-                continue
-            if seg.no_speech_prob > s.no_speech_prob and seg.avg_logprob < s.no_speech_logprob:
-                doubts.append(f"no speech ({seg.no_speech_prob:.2f}): {text!r}")
-            elif seg.avg_logprob < s.min_avg_logprob:
-                doubts.append(f"unsure ({seg.avg_logprob:.2f}): {text!r}")
-            elif seg.compression_ratio > s.max_compression_ratio:
-                doubts.append(f"repetitive ({seg.compression_ratio:.1f}): {text!r}")
-            else:
-                words.append(text)
-                logprobs.append(seg.avg_logprob)
-        if doubts:
-            log.debug("whisper: discarded %s", "; ".join(doubts))
-        if not words:
-            return Transcript("", 0.0, self.name, doubt="; ".join(doubts))
-        conf = float(np.exp(np.mean(logprobs)))
-        return Transcript(" ".join(words), max(0.0, min(1.0, conf)), self.name)
+        if no_speech_prob > s.no_speech_prob and logprob < s.no_speech_logprob:
+            return f"no speech ({no_speech_prob:.2f}): {text!r}"
+        if logprob < s.min_avg_logprob:
+            return f"unsure ({logprob:.2f}): {text!r}"
+        if _compression_ratio(text) > s.max_compression_ratio:
+            return f"repetitive ({_compression_ratio(text):.1f}): {text!r}"
+        return ""
+
+
+def _confidence(logprob: float) -> float:
+    return max(0.0, min(1.0, float(np.exp(logprob))))
+
+
+def _plain(text: str) -> str:
+    """A reading without case and punctuation ("Lock it." and "lock it" are one reading)."""
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c in " '").split())
+
+
+def _compression_ratio(text: str) -> float:
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def _pad_or_trim(features: np.ndarray) -> np.ndarray:
+    """Log-mel frames padded with zeros (or cut) to Whisper's 30 s window."""
+    frames = features.shape[-1]
+    if frames >= _FULL_FRAMES:
+        return np.ascontiguousarray(features[:, :_FULL_FRAMES])
+    return np.pad(features, ((0, 0), (0, _FULL_FRAMES - frames)))
