@@ -13,7 +13,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_nothing_needs_configuring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCKOUT_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("LOCKOUT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     s = settings.load()
     assert s.emergency_number == "911" and not s.landlord.configured
 
@@ -43,7 +44,7 @@ phone = "555 0199"
         ("[landlord]\nname = 3", "landlord.name"),
         ("[landlord]\nmobile = '555 0123'", "landlord.mobile: unknown key"),
         ("landlord = 'Sam'", "landlord"),
-        ("[voice]\nrate = 'fast'", "voice.rate: must be a int"),
+        ("[voice]\nrate = 'fast'", "voice.rate: must be an integer"),
         ("[voice]\nvolume = 3", "voice.volume: 3.0 is outside"),
         ("[listen]\nend_after = 0", "listen.end_after"),
         ("[listen]\nmicrophone = 2", "listen.microphone: unknown key"),
