@@ -230,17 +230,17 @@ def _read_line(prompt: str) -> str:
     raw = stdin.buffer.readline(MAX_LINE * 4 + 1)
     if not raw:
         raise EOFError
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        if len(raw) > MAX_LINE * 4:
-            raise UsageError(f"a typed line is longer than {MAX_LINE} characters") from None
-        raise UsageError("the typed input is not UTF-8 text") from None
-    if "\0" in text:
+    if b"\0" in raw:
         raise UsageError("the typed input is not text (it has NUL bytes)")
-    if len(text.rstrip("\r\n")) > MAX_LINE or (not text.endswith("\n") and len(raw) > MAX_LINE * 4):
+    if len(raw) > MAX_LINE * 4:
         raise UsageError(f"a typed line is longer than {MAX_LINE} characters")
-    return text.rstrip("\r\n")
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise UsageError("the typed input is not UTF-8 text") from None
+    if len(text) > MAX_LINE:
+        raise UsageError(f"a typed line is longer than {MAX_LINE} characters")
+    return text
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
