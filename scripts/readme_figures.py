@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 README = ROOT / "README.md"
 FIGURES = ROOT / "tests" / "data" / "figures"
+
+from voice_assistant.stt.engines import AUTO_ORDER  # noqa: E402
 
 Figures = dict[str, Any]  # JSON file name (without .json) -> its content
 
@@ -84,7 +87,16 @@ def _engine_label(name: str, auto: str | None) -> str:
 
 
 def _engine_order(names: list[str], auto: str | None) -> list[str]:
-    return sorted(names, key=lambda n: (n != auto, "+" not in n, n))
+    """What `auto` picks first, then the order `auto` prefers engines in."""
+    order = list(AUTO_ORDER)
+    return sorted(names, key=lambda n: (n != auto, order.index(n) if n in order else 99, n))
+
+
+def _cut_words(text: str, limit: int = 40) -> str:
+    """Long runs without spaces (a pasted value, a path) cut to their ends."""
+    keep = limit // 2 - 4
+    return re.sub(rf"\S{{{limit + 1},}}", lambda m: f"{m.group(0)[:keep]}…{m.group(0)[-keep:]}",
+                  text)
 
 
 # --- renderers ---------------------------------------------------------------------------
@@ -115,11 +127,12 @@ def accuracy_engines(f: Figures) -> str:
         sessions = bench["engines"].get(name, {}).get("sessions_right", "—")
         rows.append([_engine_label(name, bench.get("auto")), pct(cells.get("clean")),
                      *(pct(cells.get(k)) for k in NOISE), pct(cells.get("all"), 1), sessions])
-    voices = ", ".join(
-        f"{name}: " + ", ".join(f"{v} {pct(acc[name][v].get('clean'))}" for v in VOICES)
+    voices = "; ".join(
+        f"{_engine_label(name, None)}: " + ", ".join(
+            f"{VOICES[v].split(' (')[0]} {pct(acc[name][v].get('clean'))}" for v in VOICES)
         for name in names if "+" not in name)
     return (table(["engine", "clean", *NOISE.values(), "all", "recorded conversations"], rows)
-            + f"\n\nClean speech per voice, each engine alone: {voices}.")
+            + f"\n\nClean speech per voice: {voices}.")
 
 
 def accuracy_targets(f: Figures) -> str:
@@ -218,11 +231,12 @@ def hostile_cli(f: Figures) -> str:
     for c in f["hostile_cli"]["cases"]:
         says = c["says"].removeprefix("lockout-assistant: ") if c["exit"] else \
             f"works (`{c['expect']}`)"
+        says = _cut_words(says)
+        if len(says) > 150:
+            says = says[:140].rsplit(" ", 1)[0] + " …"
         if c["varies"]:
-            says = f"…`{c['expect']}`… (the rest depends on the machine or the input)"
+            says += " (the wording depends on the machine or the input)"
         says = says.replace("|", "\\|")
-        if len(says) > 160:
-            says = says[:150] + " …"
         rows.append([c["case"], f"`{c['command']}`", str(c["exit"]), says])
     return table(["case", "command", "exit", "what it says"], rows)
 
