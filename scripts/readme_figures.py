@@ -167,7 +167,7 @@ def speed(f: Figures) -> str:
         ["start-up: process start → listening", "≤ 2 s",
          *(_pair(r, "startup_s", unit=" s") for r in es)],
         ["real-time factor (decoding time ÷ audio time)", "—",
-         *(_pair(r, "rtf", "{:.3f}") for r in es)],
+         *(_pair(r, "rtf", "{:.2g}") for r in es)],
         ["end of speech → reply audio starts, p50 / p95", "≤ 450 / 700 ms",
          *(f"{_pp(r['reply_ms'])} ms; one core {_pp(r['pinned_one_core']['reply_ms'])} ms"
            for r in es)],
@@ -190,7 +190,18 @@ def speed(f: Figures) -> str:
     load = (f", load average {m['load_avg']:.1f} when it started (shared with other work)"
             if m.get("load_avg") is not None else "")
     return (f"Measured with `lockout-assistant bench --json` on {m['cpu']}, {m['cores']} cores, "
-            f"Python {m['python']}, {tools}{load}:\n\n" + table(header, rows))
+            f"Python {m['python']}, {tools}{load}:\n\n" + table(header, rows)
+            + _carried_over({n: bench["engines"][n] for n in names}))
+
+
+def _carried_over(entries: dict[str, dict[str, Any]]) -> str:
+    """A note for figures that were not measured again this time (their JSON says why)."""
+    carried = {name: r["carried_over"] for name, r in entries.items() if "carried_over" in r}
+    if not carried:
+        return ""
+    if len(set(carried.values())) == 1 and len(carried) == len(entries):
+        return f"\n\nNot measured again: {next(iter(carried.values()))}."
+    return "\n\nNot measured again: " + "; ".join(f"{n}: {w}" for n, w in carried.items()) + "."
 
 
 def soak(f: Figures) -> str:
@@ -223,7 +234,8 @@ def false_wakes(f: Figures) -> str:
     minutes = {r["minutes"] for r in fw.values()}
     return (table(["engine", "utterances heard", "heard as an intent", "false starts",
                    "per idle hour"], rows)
-            + f"\n\n({', '.join(f'{m:g}' for m in sorted(minutes))} minutes of audio each.)")
+            + f"\n\n({', '.join(f'{m:g}' for m in sorted(minutes))} minutes of audio each.)"
+            + _carried_over(fw))
 
 
 def hostile_cli(f: Figures) -> str:
