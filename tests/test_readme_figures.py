@@ -43,5 +43,5 @@ def test_accuracy_figures_are_what_the_corpus_gives() -> None:
 
 
 def test_a_table_without_its_markers_is_an_error() -> None:
-    with pytest.raises(SystemExit, match="figures:speed"):
+    with pytest.raises(SystemExit, match="needs exactly one <!-- figures:"):
         rf.render("no markers here", rf.load())
