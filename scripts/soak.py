@@ -1,6 +1,9 @@
 """Soak test: hours of simulated audio through the real hands-free loop, on the audio clock.
 
-    python scripts/soak.py [--hours 2] [--json] [--seed 7]
+    python scripts/soak.py [--hours 2] [--json] [--seed 7] [--save]
+
+--save writes the result to tests/data/figures/soak.json, from which scripts/readme_figures.py
+makes the README's soak table.
 
 A generated source (like `WavSource(fast=True)`, 100 ms chunks, made on the fly) mixes the
 recorded conversations (turns ~16 s apart), quiet room noise, pink/white noise bursts and
@@ -36,6 +39,7 @@ from voice_assistant.stt import load_recognizer
 from voice_assistant.tts import Synthesizer
 
 AUDIO = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio"
+FIGURES = AUDIO.parent.parent / "data" / "figures" / "soak.json"
 RATE, STEP = audio.RATE, audio.RATE * audio.CHUNK_MS // 1000
 EVERY = 600.0  # simulated seconds between samples
 MIX = {"session": 0.4, "silence": 0.25, "noise": 0.15, "chatter": 0.2}
@@ -118,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hours", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ap.add_argument("--save", action="store_true", help=f"write the result to {FIGURES.name}")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     events: Counter[str] = Counter()
@@ -160,14 +165,18 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "PASS" if ok else f"FAIL{f' ({error})' if error else ''}"
     summary = f"{verdict}: {source.sessions} sessions, events {dict(sorted(events.items()))}"
     print(summary, file=sys.stderr if args.json else sys.stdout)
+    result = {
+        "hours": args.hours, "seed": args.seed, "wall_s": round(time.perf_counter() - wall0, 1),
+        "minutes": [r["min"] for r in rows], "rss_mb": [r["rss_mb"] for r in rows],
+        "threads": [r["threads"] for r in rows], "py_threads": [r["py_threads"] for r in rows],
+        "fds": [r["fds"] for r in rows], "sessions": source.sessions,
+        "events": dict(sorted(events.items())), "pass": ok,
+        **({"error": error} if error else {})}
     if args.json:
-        print(json.dumps({
-            "hours": args.hours, "wall_s": round(time.perf_counter() - wall0, 1),
-            "minutes": [r["min"] for r in rows], "rss_mb": [r["rss_mb"] for r in rows],
-            "threads": [r["threads"] for r in rows], "py_threads": [r["py_threads"] for r in rows],
-            "fds": [r["fds"] for r in rows], "sessions": source.sessions,
-            "events": dict(sorted(events.items())), "pass": ok,
-            **({"error": error} if error else {})}))
+        print(json.dumps(result))
+    if args.save:
+        FIGURES.parent.mkdir(parents=True, exist_ok=True)
+        FIGURES.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0 if ok else 1
 
 

@@ -7,6 +7,9 @@ condition that the README shows.
     python scripts/transcribe_fixtures.py --engine whisper
     python scripts/transcribe_fixtures.py --table         # only print the table from the corpus
 
+Either way the counts behind the README's accuracy tables are written to
+tests/data/figures/accuracy.json (scripts/readme_figures.py puts them into the README).
+
 Each line: the fixture's file, voice, condition, expected intent and step, the typed turns
 sent before it, and what the engine heard (text, confidence, why words were discarded, and
 its other readings, best first, where the engine gives them: Whisper's beam).
@@ -33,6 +36,7 @@ from voice_assistant.stt import Transcript, engines, load_recognizer, transcribe
 
 AUDIO = ROOT / "tests" / "fixtures" / "audio"
 OUT = ROOT / "tests" / "data" / "transcripts"
+FIGURES = ROOT / "tests" / "data" / "figures" / "accuracy.json"
 
 
 def manifest() -> dict:
@@ -87,18 +91,46 @@ def group(condition: str) -> str:
     return condition if condition.startswith(("noise", "clean")) else "variants"
 
 
+def _cells(pairs: list[tuple[dict, dict | None]], a: Assistant
+           ) -> dict[tuple[str, str], list[bool]]:
+    """(voice, column) -> right or not, per fixture; "all" for every voice or column."""
+    cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for row, alt in pairs:
+        ok = judge(row, a, alt)[0]
+        for voice in (row["voice"], "all"):
+            for col in (group(row["condition"]), "all"):
+                cells[(voice, col)].append(ok)
+    return cells
+
+
+def figures(rows_by_engine: dict[str, list[dict]]) -> dict[str, object]:
+    """The counts behind the README's accuracy tables: engine -> voice -> column -> "right/of".
+    Columns: clean, each noise condition, "variants" (speed, pitch, phone, rates, encodings)
+    and "all"; the voice "all" is every voice."""
+    a = Assistant()
+    paired = {e: [(r, None) for r in rows] for e, rows in rows_by_engine.items()}
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for engine, pairs in {**paired, **dual(rows_by_engine)}.items():
+        table_: dict[str, dict[str, str]] = {}
+        for (voice, col), oks in sorted(_cells(pairs, a).items()):
+            table_.setdefault(voice, {})[col] = f"{sum(oks)}/{len(oks)}"
+        out[engine] = table_
+    return {"source": "scripts/transcribe_fixtures.py (tests/data/transcripts/*.jsonl)",
+            "fixtures": len(next(iter(rows_by_engine.values()), [])), "engines": out}
+
+
+def write_figures(rows_by_engine: dict[str, list[dict]]) -> None:
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(json.dumps(figures(rows_by_engine), indent=1, sort_keys=True) + "\n",
+                       encoding="utf-8")
+
+
 def table(rows_by_engine: dict[str, list[dict]]) -> str:
     a = Assistant()
     lines = []
     paired = {e: [(r, None) for r in rows] for e, rows in rows_by_engine.items()}
     for engine, pairs in {**paired, **dual(rows_by_engine)}.items():
-        cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
-        for row, alt in pairs:
-            ok = judge(row, a, alt)[0]
-            cells[(row["voice"], group(row["condition"]))].append(ok)
-            cells[(row["voice"], "all")].append(ok)
-            cells[("all", group(row["condition"]))].append(ok)
-            cells[("all", "all")].append(ok)
+        cells = _cells(pairs, a)
         cols = sorted({c for _, c in cells}, key=lambda c: (c == "all", c != "clean", c))
         voices = sorted({v for v, _ in cells}, key=lambda v: (v == "all", v))
         lines.append(f"\n**{engine}** (intent and step right)\n")
@@ -132,6 +164,8 @@ def main() -> int:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             print(f"{name}: {len(rows)} transcripts -> {OUT / (name + '.jsonl')}", file=sys.stderr)
     print(table({n: load(n) for n in names if (OUT / f"{n}.jsonl").is_file()}))
+    write_figures({n: load(n) for n in engines.ENGINES if (OUT / f"{n}.jsonl").is_file()})
+    print(f"figures -> {FIGURES.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
 

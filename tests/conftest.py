@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,11 @@ from voice_assistant.assistant import Assistant
 
 TESTS = Path(__file__).resolve().parent
 DATA = TESTS / "data"
+
+#: A child process's environment with no user settings, whoever runs the tests: no
+#: $LOCKOUT_CONFIG, and a user config dir where there is nothing.
+ENV = {k: v for k, v in os.environ.items() if k != "LOCKOUT_CONFIG"}
+ENV["XDG_CONFIG_HOME"] = "/nonexistent/config"
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,13 @@
 """The command line as outside checks call it (SPEC §3): a real process, stdout and stderr."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
+from tests.conftest import ENV
 
 
 def run(*args: str, env: dict | None = None, stdin: str | None = None

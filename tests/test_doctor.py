@@ -27,7 +27,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No user settings, no Vosk model: the results must not depend on who runs the tests."""
     models = tmp_path / "models"
     models.mkdir()
-    monkeypatch.setenv("LOCKOUT_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("LOCKOUT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("LOCKOUT_MODELS_DIR", str(models))
     monkeypatch.delenv("LOCKOUT_VOSK_MODEL", raising=False)
     return tmp_path

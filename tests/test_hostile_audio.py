@@ -4,7 +4,6 @@ one clear line and exit 2, never a traceback (the README's reliability table lis
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 import sys
@@ -15,11 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import TESTS
+from tests.conftest import ENV, TESTS
 from tests.wavs import tone, wav_bytes
 from voice_assistant.audio import AudioError, read_pcm16
 
-ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
 SPEECH = TESTS / "fixtures" / "audio" / "locked_out_01__clean.wav"
 RNG = np.random.default_rng(7)
 

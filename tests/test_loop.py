@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,14 +14,13 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.conftest import TESTS
+from tests.conftest import ENV, TESTS
 from tests.wavs import session_wav, wav_bytes, write
 from voice_assistant import audio
 
 AUDIO = TESTS / "fixtures" / "audio"
 MANIFEST = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
 CONVS = {c["id"]: c for c in MANIFEST["conversations"]}
-ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
 
 
 def listen(wav: Path, out: Path, *extra: str, fast: bool = True) -> list[dict]:

@@ -403,4 +403,6 @@ def test_whisper_fetch_offline_is_one_line(tmp_path: Path) -> None:
 def test_whisper_sizes_agree_with_the_command_line() -> None:
     from voice_assistant import cli
 
-    assert cli.WHISPER_SIZES == model_fetch.WHISPER_SIZES
+    sub = cli.build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    size = next(a for a in sub["fetch-model"]._actions if a.dest == "size")
+    assert tuple(size.choices) == model_fetch.WHISPER_SIZES

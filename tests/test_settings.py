@@ -13,7 +13,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def test_nothing_needs_configuring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCKOUT_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("LOCKOUT_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     s = settings.load()
     assert s.emergency_number == "911" and not s.landlord.configured
 
@@ -43,7 +44,7 @@ phone = "555 0199"
         ("[landlord]\nname = 3", "landlord.name"),
         ("[landlord]\nmobile = '555 0123'", "landlord.mobile: unknown key"),
         ("landlord = 'Sam'", "landlord"),
-        ("[voice]\nrate = 'fast'", "voice.rate: must be a int"),
+        ("[voice]\nrate = 'fast'", "voice.rate: must be an integer"),
         ("[voice]\nvolume = 3", "voice.volume: 3.0 is outside"),
         ("[listen]\nend_after = 0", "listen.end_after"),
         ("[listen]\nmicrophone = 2", "listen.microphone: unknown key"),
@@ -82,3 +83,48 @@ reprompt_after = 10
     assert (s.voice.name, s.voice.rate, s.voice.volume) == ("en-gb", 150, 0.8)
     assert s.listen.device == "2" and s.listen.reprompt_after == 10.0
     assert s.listen.end_after == 8.0  # default kept
+
+
+def test_lockout_config_naming_a_missing_file_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCKOUT_CONFIG", str(tmp_path / "nope.toml"))
+    with pytest.raises(SettingsError, match=r"no such settings file \(named by \$LOCKOUT_CONFIG\)"):
+        settings.load()
+
+
+def test_an_empty_lockout_config_counts_as_unset(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCKOUT_CONFIG", "")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert settings.load().emergency_number == "911"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dir", "loop", "/dev/zero", "/dev/urandom", "big"])
+def test_special_and_huge_files_are_refused_before_reading(tmp_path: Path, kind: str) -> None:
+    import os
+
+    path = tmp_path / "s.toml"
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it for reading would wait for a writer
+    elif kind == "dir":
+        path.mkdir()
+    elif kind == "loop":
+        path.symlink_to(path)
+    elif kind == "big":
+        path.write_text("# " + "x" * settings.MAX_BYTES + "\n")
+    else:
+        path = Path(kind)
+    with pytest.raises(SettingsError) as err:
+        settings.load(path)
+    assert str(err.value).startswith(str(path)) and "\n" not in str(err.value)
+
+
+def test_deep_nesting_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="nested too deeply"):
+        settings.load(_write(tmp_path, "a=" + "[" * 50_000))
+
+
+def test_long_values_are_cut_in_messages(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as err:
+        settings.load(_write(tmp_path, f'[landlord]\nphone = "{"1" * 50_000}"\n'))
+    assert len(str(err.value)) < 400 and "is not a phone number" in str(err.value)

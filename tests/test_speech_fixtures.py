@@ -36,7 +36,10 @@ REQUIRED: dict[str, list[tuple[str, str, float]]] = {
     "whisper": [("all", "clean", 0.95), (EACH, "clean", 0.88), ("joe", "noise10", 0.80),
                 ("all", "noise20_steady", 0.68), ("all", "noise20_babble", 0.70),
                 ("all", "noise10_steady", 0.60), ("all", "noise10_babble", 0.55)],
-    "pocketsphinx": [("joe", "clean", 0.95), ("joe", "noise20", 0.80), ("joe", "noise10", 0.40)],
+    # Lowered when every utterance began to start afresh (history-free, tests/test_no_memory.py):
+    # the estimate carried over from earlier fixtures had helped it (joe clean 73 -> 70 of 75,
+    # joe 10 dB 13 -> 7 of 26), while the default dual path gained (534 -> 541 of 591).
+    "pocketsphinx": [("joe", "clean", 0.92), ("joe", "noise20", 0.80), ("joe", "noise10", 0.25)],
     "vosk": [("all", "clean", 0.95), ("all", "noise10_steady", 0.90),
              ("all", "noise10_babble", 0.90)],
 }

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from voice_assistant.oneline import shorten
+from voice_assistant.userfile import UnusableFile, open_regular, size
+
 log = logging.getLogger(__name__)
 
 RATE = 16000  # what the engines take
@@ -91,13 +94,17 @@ class WavFile:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.name = str(path)
+        self.name = shorten(path)
+        try:  # a FIFO, a device or a directory is refused before reading: no hang, no flood
+            self._fh = open_regular(path)
+        except UnusableFile as exc:
+            raise AudioError(f"{self.name}: {exc.reason}") from None
         try:
-            self._fh = self.path.open("rb")
-        except OSError as exc:
-            raise AudioError(f"{self.name}: cannot open: {exc.strerror}") from None
-        try:
+            self._size = size(self._fh)
             self.format, self._offset = self._read_header()
+        except OSError as exc:  # e.g. /proc/self/mem: EIO on reading
+            self._fh.close()
+            raise AudioError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
         except BaseException:
             self._fh.close()
             raise
@@ -120,7 +127,7 @@ class WavFile:
             raise AudioError(f"{name}: not a WAV file")
         if head[:4] == b"RIFX":
             raise AudioError(f"{name}: big-endian WAV (RIFX) is not supported")
-        size = self.path.stat().st_size
+        total = self._size
         fmt = None
         while True:
             chunk = fh.read(8)
@@ -128,15 +135,15 @@ class WavFile:
                 raise AudioError(f"{name}: truncated WAV (no audio data found)")
             cid, clen = chunk[:4], struct.unpack("<I", chunk[4:])[0]
             if cid == b"fmt ":
-                fmt = _parse_fmt(name, fh.read(clen))
-                if clen % 2:
-                    fh.seek(1, 1)
+                head = min(clen, 64)  # the fields we use; a huge claimed length is not read
+                fmt = _parse_fmt(name, fh.read(head))
+                fh.seek(clen - head + clen % 2, 1)
             elif cid == b"data":
                 if fmt is None:
                     raise AudioError(f"{name}: broken WAV header (audio before format)")
                 encoding, channels, rate, bits, align = fmt
                 start = fh.tell()
-                present = max(0, size - start)
+                present = max(0, total - start)
                 if clen > present:
                     log.warning("%s: header claims %d bytes of audio, only %d present",
                                 name, clen, present)
@@ -154,7 +161,10 @@ class WavFile:
         left = f.frames
         while left > 0:
             n = min(frames, left)
-            raw = self._fh.read(n * align)
+            try:
+                raw = self._fh.read(n * align)
+            except OSError as exc:
+                raise AudioError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
             n = len(raw) // align
             if n == 0:
                 return

@@ -53,7 +53,9 @@ def machine() -> dict[str, object]:
             versions[pkg] = None
     return {"cpu": cpu, "cores": os.cpu_count(), "arch": platform.machine(),
             "python": platform.python_version(), "os": platform.platform(terse=True),
-            "versions": versions}
+            "versions": versions,
+            # other work on the machine slows every figure: say how busy it was
+            "load_avg": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
 
 
 def _session_wav(turns: list[Path], folder: Path, name: str) -> Path:

@@ -5,108 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from voice_assistant import __version__
-from voice_assistant.model_fetch import WHISPER_SIZES
-from voice_assistant.stt.engines import CHOICES as ENGINE_CHOICES
-from voice_assistant.stt.engines import ENGINES
-
-ENGINE_NAMES = tuple(ENGINES)
+from voice_assistant.commands import PROG, Commands, UsageError, build_parser
+from voice_assistant.oneline import one_line, shorten
 
 log = logging.getLogger("lockout-assistant")
-PROG = "lockout-assistant"
-
-
-class UsageError(Exception):
-    """A user mistake: one line on stderr, exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="settings TOML file (default: user config dir)")
-    p.add_argument("-v", "--verbose", action="store_true", help="show debug logging")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog=PROG, description="An offline voice assistant for renters locked out of "
-                 "their home. With no command, listens on the microphone (`listen`).")
-    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _common(ap)
-    sub = ap.add_subparsers(dest="command", parser_class=_Parser)
-
-    p = sub.add_parser("chat", help="a typed conversation with the guide")
-    _common(p)
-
-    p = sub.add_parser("converse", help="run one session from typed turns and WAV files")
-    _common(p)
-    p.add_argument("--json", action="store_true", help="one JSON object per turn")
-    _engine_args(p)
-    p.add_argument("turns", nargs="+", metavar="TURN", help="typed text, or a .wav file")
-
-    p = sub.add_parser("listen", help="the hands-free loop (the default command)")
-    _listen_args(p)
-
-    p = sub.add_parser("devices", help="list audio input and output devices")
-    _common(p)
-
-    p = sub.add_parser("doctor", help="check audio, voice, speech engine and settings")
-    _common(p)
-    _engine_args(p)
-    p.add_argument("--device", help="input device index or name part")
-
-    p = sub.add_parser("bench", help="measure speed and memory on the committed fixtures")
-    _common(p)
-    p.add_argument("--json", action="store_true", help="one JSON object")
-    p.add_argument("--engine", choices=("all", *ENGINE_NAMES), default="all")
-
-    p = sub.add_parser("graph", help="print the guide's flow as a Mermaid diagram")
-    _common(p)
-
-    p = sub.add_parser("fetch-model", help="download a speech model into models/ (optional: "
-                       "Whisper tiny.en is installed by setup)")
-    _common(p)
-    p.add_argument("--engine", choices=("vosk", "whisper"), default="vosk",
-                   help="vosk: the small English Vosk model; whisper: a Whisper model")
-    p.add_argument("--size", choices=WHISPER_SIZES, default="base.en",
-                   help="with --engine whisper: which model (default base.en)")
-    p.add_argument("--force", action="store_true", help="download again even if installed")
-    p.add_argument("--models-dir", type=Path, help="where to install (default: models/)")
-    return ap
-
-
-def _engine_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
-                   help="speech engine (auto: the best one installed; see `doctor`)")
-    p.add_argument("--model", type=Path, help="the engine's model folder (Whisper or Vosk)")
-
-
-def _listen_args(p: argparse.ArgumentParser) -> None:
-    _common(p)
-    p.add_argument("--device", help="input device index or name part (see `devices`)")
-    p.add_argument("--input-wav", type=Path, metavar="FILE",
-                   help="listen to a WAV file instead of the microphone")
-    p.add_argument("--fast", action="store_true",
-                   help="with --input-wav: run on a simulated clock, not in real time")
-    p.add_argument("--tts-out", type=Path, metavar="DIR",
-                   help="render each reply to a numbered WAV in DIR instead of the speaker")
-    p.add_argument("--json", action="store_true", help="one JSON event per line")
-    _engine_args(p)
-    p.add_argument("--reprompt-after", type=float, metavar="SECONDS")
-    p.add_argument("--end-after", type=float, metavar="SECONDS")
-    p.add_argument("--trailing-silence", type=float, metavar="SECONDS")
-    p.add_argument("--log-transcripts", type=Path, metavar="FILE",
-                   help="append what was heard to FILE (off by default: nothing heard is "
-                        "written to disk)")
-    p.add_argument("--wait-for-mic", action="store_true",
-                   help="with no microphone, keep waiting for one (for the service)")
+__all__ = ["PROG", "UsageError", "build_parser", "main"]
 
 
 def _settings(args: argparse.Namespace):  # -> Settings
@@ -143,7 +51,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
           "Ctrl-D or \"stop\" to leave.")
     while True:
         try:
-            text = input("you> ")
+            text = _read_line("you> ")
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
@@ -160,6 +68,34 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print("assistant> (silent: nothing has started. Say \"I'm locked out\" to begin.)")
         if result.step == "end":
             return 0
+
+
+MAX_LINE = 4096  # characters in one typed turn
+
+
+def _read_line(prompt: str) -> str:
+    """One typed line: from a terminal with line editing; from a pipe or file, at most
+    `MAX_LINE` characters of UTF-8 text (so `chat < /dev/zero` cannot fill memory)."""
+    stdin = sys.stdin
+    if stdin is None:
+        raise EOFError
+    if stdin.isatty():
+        return input(prompt)
+    print(prompt, end="", flush=True)
+    raw = stdin.buffer.readline(MAX_LINE * 4 + 1)
+    if not raw:
+        raise EOFError
+    if b"\0" in raw:
+        raise UsageError("the typed input is not text (it has NUL bytes)")
+    if len(raw) > MAX_LINE * 4:
+        raise UsageError(f"a typed line is longer than {MAX_LINE} characters")
+    try:
+        text = raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise UsageError("the typed input is not UTF-8 text") from None
+    if len(text) > MAX_LINE:
+        raise UsageError(f"a typed line is longer than {MAX_LINE} characters")
+    return text
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -223,7 +159,7 @@ def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], No
 def cmd_listen(args: argparse.Namespace) -> int:
     import signal
 
-    from voice_assistant import data, mic, stt
+    from voice_assistant import data, mic, settings, stt
     from voice_assistant.assistant import Assistant
     from voice_assistant.loop import FileOutput, Listener, LoopSettings, SpeakerOutput
     from voice_assistant.tts import Speaker, Synthesizer, VoiceSettings
@@ -234,8 +170,14 @@ def cmd_listen(args: argparse.Namespace) -> int:
         raise UsageError("--fast needs --input-wav FILE")
     for name in ("reprompt_after", "end_after", "trailing_silence"):
         value = getattr(args, name)
-        if value is not None and not 0 < value <= 600:
-            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 600 seconds")
+        low, high = settings.RANGES[f"listen.{name}"]
+        if value is not None and not low <= value <= high:
+            raise UsageError(f"--{name.replace('_', '-')} must be between {low:g} and "
+                             f"{high:g} seconds")
+    if args.tts_out is not None:
+        _check_folder("--tts-out", args.tts_out)
+    if args.log_transcripts is not None:
+        _check_appendable("--log-transcripts", args.log_transcripts)
     source: mic.Source
     if args.input_wav is not None:
         source = mic.WavSource(args.input_wav, fast=args.fast)
@@ -269,6 +211,37 @@ def cmd_listen(args: argparse.Namespace) -> int:
         source.close()
         synth.close()
     return 0
+
+
+def _check_folder(option: str, folder: Path) -> None:
+    """`folder` is a directory we can write into, or can be made one."""
+    from voice_assistant.userfile import exists
+
+    if exists(folder) and not folder.is_dir():
+        raise UsageError(f"{option} {shorten(folder)}: exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{option} {shorten(folder)}: cannot create the folder: "
+                         f"{exc.strerror or exc}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{option} {shorten(folder)}: the folder is not writable")
+
+
+def _check_appendable(option: str, path: Path) -> None:
+    """`path` is a regular file, or nothing yet: never a FIFO (which would block) or a device."""
+    import stat
+
+    from voice_assistant.userfile import exists, kind
+
+    if not exists(path):
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise UsageError(f"{option} {shorten(path)}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"{option} {shorten(path)}: {kind(mode)}, not a file")
 
 
 def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None
@@ -346,31 +319,44 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = Commands().parse(argv)
+    except UsageError as exc:
+        print(f"{PROG}: error: {one_line(exc)} (see --help)", file=sys.stderr)
+        return 2
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format=f"{PROG}: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_one_line_records)
     from voice_assistant.audio import AudioError
     from voice_assistant.data import DataError
     from voice_assistant.settings import SettingsError
     from voice_assistant.stt import EngineError
 
     try:
-        if args.command is None:  # the hands-free loop, with its defaults
-            args = build_parser().parse_args(["listen", *(argv or sys.argv[1:])])
         return COMMANDS[args.command](args)
-    except (UsageError, SettingsError, AudioError) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
-    except EngineError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+    except (UsageError, SettingsError, AudioError, EngineError) as exc:
+        print(f"{PROG}: {one_line(exc)}", file=sys.stderr)
         return 2
     except DataError as exc:
-        print(f"{PROG}: invalid data: {exc}", file=sys.stderr)
+        print(f"{PROG}: invalid data: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug: still one line for the user; the details with -v
+        log.debug("unexpected error", exc_info=True)
+        print(f"{PROG}: unexpected error: {type(exc).__name__}: {one_line(exc)} (run with -v "
+              "for details)", file=sys.stderr)
+        return 1
+
+
+def _one_line_records(record: logging.LogRecord) -> bool:
+    """Log lines stay one line of a readable length, whatever a user's input put in them."""
+    if record.exc_info is None:
+        record.msg, record.args = one_line(record.getMessage(), 2000), None
+    return True

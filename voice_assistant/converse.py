@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from voice_assistant import audio
 from voice_assistant.assistant import Assistant
+from voice_assistant.oneline import shorten
 from voice_assistant.stt import Recognizer, Transcript, transcribe
+from voice_assistant.userfile import exists
 from voice_assistant.vad import has_voice
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,13 @@ class TurnInput:
 
 
 def is_audio(turn: str) -> bool:
-    """SPEC §3: a TURN naming an existing .wav file is audio; anything else is typed text."""
+    """SPEC §3: a TURN naming an existing .wav file is audio; anything else is typed text.
+    Anything at that path counts as existing (a FIFO, a directory, a device, a symlink loop):
+    reading it then fails with one clear line, instead of the name being taken as words."""
     if turn.lower().endswith(".wav"):
-        if Path(turn).is_file():
+        if exists(turn):
             return True
-        log.warning("no such file %s: treating it as typed text", turn)
+        log.warning("no such file %s: treating it as typed text", shorten(turn))
     return False
 
 

@@ -21,19 +21,30 @@
     reprompt_after = 8.0
     end_after = 8.0
 
-Invalid settings raise `SettingsError`: one line naming the file and the key.
+Invalid settings raise `SettingsError`: one line naming the file and the key. The file is read
+only if it is a regular file of at most `MAX_BYTES` (a FIFO, a device such as /dev/zero, a
+directory or a symlink loop is refused by its type, before reading).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from voice_assistant.oneline import shorten
+from voice_assistant.userfile import UnusableFile, read_capped
+
 APP_NAME = "lockout-assistant"
+ENV_VAR = "LOCKOUT_CONFIG"
+MAX_BYTES = 64 * 1024  # a settings file is a few hundred bytes
+_TYPE_NAMES = {int: "an integer", float: "a number", str: "a string"}
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist = 2, 40, 40, 4
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]*$")
 
 
@@ -76,11 +87,22 @@ class Settings:
     source: Path | None = None
 
 
+def _show(value: Any) -> str:
+    """A value from the file, as a short one-line repr (deep or long values cut)."""
+    return shorten(_SHOW.repr(value))
+
+
+def env_path() -> Path | None:
+    """The file `$LOCKOUT_CONFIG` names (an empty value counts as unset)."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else None
+
+
 def default_path() -> Path:
     """`$LOCKOUT_CONFIG`, else `settings.toml` in the user's config directory."""
-    env = os.environ.get("LOCKOUT_CONFIG")
-    if env:
-        return Path(env)
+    env = env_path()
+    if env is not None:
+        return env
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME)) / "settings.toml"
@@ -100,7 +122,7 @@ def _phone(path: Path, key: str, value: Any, *, min_digits: int) -> str:
     digits = re.sub(r"\D", "", text)
     if not _PHONE.match(text) or not min_digits <= len(digits) <= 15:
         raise SettingsError(
-            f"{path}: {key}: {text!r} is not a phone number ({min_digits}-15 digits, "
+            f"{path}: {key}: {_show(text)} is not a phone number ({min_digits}-15 digits, "
             "spaces, dashes, brackets and a leading + allowed)"
         )
     return text
@@ -112,7 +134,7 @@ def _contact(path: Path, key: str, raw: Any) -> Contact:
     known = {f.name for f in fields(Contact)}
     for k in raw:
         if k not in known:
-            raise SettingsError(f"{path}: {key}.{k}: unknown key (expected name, phone)")
+            raise SettingsError(f"{path}: {key}.{shorten(k)}: unknown key (expected name, phone)")
     name = raw.get("name", "")
     if not isinstance(name, str):
         raise SettingsError(f"{path}: {key}.name: must be a string")
@@ -120,7 +142,8 @@ def _contact(path: Path, key: str, raw: Any) -> Contact:
     return Contact(name=" ".join(name.split()), phone=phone)
 
 
-_RANGES: dict[str, tuple[float, float]] = {
+#: Allowed ranges, for the file and for the matching command-line options.
+RANGES: dict[str, tuple[float, float]] = {
     "voice.rate": (60, 400), "voice.volume": (0.0, 1.0), "listen.trailing_silence": (0.1, 3.0),
     "listen.reprompt_after": (1.0, 120.0), "listen.end_after": (1.0, 120.0),
 }
@@ -134,15 +157,15 @@ def _table(path: Path, key: str, raw: Any, cls: type) -> Any:
     for k, v in raw.items():
         if not hasattr(defaults, k):
             names = ", ".join(f.name for f in fields(cls))
-            raise SettingsError(f"{path}: {key}.{k}: unknown key (expected {names})")
+            raise SettingsError(f"{path}: {key}.{shorten(k)}: unknown key (expected {names})")
         want = type(getattr(defaults, k))
         if want is float and isinstance(v, int) and not isinstance(v, bool):
             v = float(v)
         if want is str and isinstance(v, int) and not isinstance(v, bool):
             v = str(v)  # a device index
         if not isinstance(v, want) or isinstance(v, bool):
-            raise SettingsError(f"{path}: {key}.{k}: must be a {want.__name__}, got {v!r}")
-        low, high = _RANGES.get(f"{key}.{k}", (None, None))
+            raise SettingsError(f"{path}: {key}.{k}: must be {_TYPE_NAMES[want]}, got {_show(v)}")
+        low, high = RANGES.get(f"{key}.{k}", (None, None))
         if low is not None and not low <= v <= high:
             raise SettingsError(f"{path}: {key}.{k}: {v} is outside {low}-{high}")
         values[k] = v
@@ -154,7 +177,7 @@ def parse(doc: dict[str, Any], path: Path) -> Settings:
     for key in doc:
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
-            raise SettingsError(f"{path}: {key}: unknown key (expected {expected})")
+            raise SettingsError(f"{path}: {shorten(key)}: unknown key (expected {expected})")
     emergency = "911"
     if "emergency_number" in doc:
         emergency = _phone(path, "emergency_number", doc["emergency_number"], min_digits=2)
@@ -169,20 +192,28 @@ def parse(doc: dict[str, Any], path: Path) -> Settings:
 
 
 def load(path: Path | None = None) -> Settings:
-    """Settings from `path` (must exist), or from the default path when it exists, else defaults."""
+    """Settings from `path`, or from `$LOCKOUT_CONFIG` (either must exist), or from the user's
+    settings file when there is one; else the defaults."""
+    named_by = "--config"
+    if path is None and env_path() is not None:
+        path, named_by = env_path(), f"${ENV_VAR}"
     explicit = path is not None
-    path = path if explicit else default_path()
-    assert path is not None
-    if not path.exists():
-        if explicit:
-            raise SettingsError(f"{path}: no such settings file")
-        return Settings()
+    path = path if path is not None else default_path()
+    name = Path(shorten(path))  # how the file is named in messages
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot read: {exc.strerror}") from None
+        raw = read_capped(path, MAX_BYTES)
+    except UnusableFile as exc:
+        if not explicit and not os.path.lexists(path):
+            return Settings()
+        if not os.path.lexists(path):
+            raise SettingsError(f"{name}: no such settings file (named by {named_by})") from None
+        raise SettingsError(f"{name}: {exc.reason}") from None
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SettingsError(f"{path}: not UTF-8 text") from None
+        raise SettingsError(f"{name}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: invalid TOML: {exc}") from None
-    return parse(doc, path)
+        raise SettingsError(f"{name}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise SettingsError(f"{name}: invalid TOML: nested too deeply") from None
+    return parse(doc, name)
