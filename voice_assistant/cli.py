@@ -14,6 +14,8 @@ from voice_assistant import __version__
 from voice_assistant.model_fetch import WHISPER_SIZES
 from voice_assistant.stt.engines import CHOICES as ENGINE_CHOICES
 from voice_assistant.stt.engines import ENGINES
+from voice_assistant.voices import DEFAULT as DEFAULT_VOICE
+from voice_assistant.voices import ENGINES as VOICES
 
 ENGINE_NAMES = tuple(ENGINES)
 
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="check audio, voice, speech engine and settings")
     _common(p)
     _engine_args(p)
+    _voice_arg(p)
     p.add_argument("--device", help="input device index or name part")
 
     p = sub.add_parser("bench", help="measure speed and memory on the committed fixtures")
@@ -88,6 +91,12 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, help="the engine's model folder (Whisper or Vosk)")
 
 
+def _voice_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--voice", choices=tuple(VOICES),
+                   help="speech-out engine (default: [voice] engine in the settings, else "
+                        f"{DEFAULT_VOICE})")
+
+
 def _listen_args(p: argparse.ArgumentParser) -> None:
     _common(p)
     p.add_argument("--device", help="input device index or name part (see `devices`)")
@@ -99,6 +108,7 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
                    help="render each reply to a numbered WAV in DIR instead of the speaker")
     p.add_argument("--json", action="store_true", help="one JSON event per line")
     _engine_args(p)
+    _voice_arg(p)
     p.add_argument("--reprompt-after", type=float, metavar="SECONDS")
     p.add_argument("--end-after", type=float, metavar="SECONDS")
     p.add_argument("--trailing-silence", type=float, metavar="SECONDS")
@@ -250,9 +260,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     )
     recognizer = stt.GuardedRecognizer(
         lambda: stt.load_recognizer(args.engine, data.default(), model=args.model))
-    voice = VoiceSettings(voice=cfg.voice.name or None, rate=cfg.voice.rate,
-                          volume=cfg.voice.volume)
-    synth = Synthesizer(voice)
+    synth = Synthesizer(VoiceSettings.configured(cfg.voice, args.voice))
     output = FileOutput(args.tts_out) if args.tts_out else SpeakerOutput(Speaker())
     listener = Listener(Assistant(settings=cfg), recognizer, synth, output, loop_settings,
                         _printer(args.json, args.log_transcripts))
@@ -313,6 +321,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
             if isinstance(a, dict):
                 a, b = f"{a['p50']:.0f}/{a['p95']:.0f}", f"{b['p50']:.0f}/{b['p95']:.0f}"
             print(f"  {label:42s} {a!s:>14s} {b!s:>14s}")
+    for voice, r in result.get("voices", {}).items():
+        print(f"\nvoice {voice:38s} {'all cores':>14s} {'one core':>14s}")
+        if "unavailable" in r:
+            print(f"  not measured: {r['unavailable']}")
+            continue
+        one = r["pinned_one_core"]
+        for label, key in (("reply text -> first audio p50/p95 (ms)", "first_audio_ms"),
+                           ("CPU s per second of speech", "cpu_s_per_speech_s"),
+                           ("worker start, model load (s)", "voice_start_s")):
+            a, b = r[key], one[key]
+            if isinstance(a, dict):
+                a, b = f"{a['p50']:.0f}/{a['p95']:.0f}", f"{b['p50']:.0f}/{b['p95']:.0f}"
+            print(f"  {label:42s} {a!s:>14s} {b!s:>14s}")
     return 0
 
 
@@ -330,7 +351,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from voice_assistant.doctor import run_doctor
 
-    return run_doctor(args.config, args.engine, args.model, args.device)
+    return run_doctor(args.config, args.engine, args.model, args.device, voice=args.voice)
 
 
 COMMANDS = {
