@@ -105,6 +105,25 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+_PHRASE_STARTS = frozenset("and or but if to for with which when where while on about as from "
+                           "who so".split())
+
+
+def lead(sentence: str, max_words: int) -> list[str]:
+    """A long first sentence as a short lead and the rest, so the first audio comes sooner:
+    split at its first comma or semicolon within `max_words` words, else before the first
+    word that starts a phrase ("and", "to", "with", …) within them; else left whole."""
+    words = sentence.split()
+    if max_words <= 0 or len(words) <= max_words:
+        return [sentence]
+    cut = next((i for i in range(1, max_words + 1) if words[i - 1].endswith((",", ";"))), 0)
+    cut = cut or next((i for i in range(3, max_words + 1)
+                       if words[i].lower() in _PHRASE_STARTS), 0)
+    if not cut or len(words) - cut < 2:
+        return [sentence]
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
 def speech_text(sentence: str, engine: str = voices.DEFAULT) -> str:
     """What the engine is given (see voices.spoken): "911" → "9, 1, 1"."""
     return spoken.speech_text(sentence, engine)
@@ -151,38 +170,39 @@ class Synthesizer:
         self._failed = False
         self._restarts = 0
         self._warned: set[str] = set()
-        self._cache: OrderedDict[tuple[VoiceSettings, str], Rendered] = OrderedDict()
+        self._cache: OrderedDict[tuple[VoiceSettings, str, bool], Rendered] = OrderedDict()
         self._cache_size = cache_size
 
     @property
     def restarts(self) -> int:
         return self._restarts
 
-    def render(self, sentence: str) -> Rendered:
-        """One sentence, at the normalised level, followed by the sentence pause."""
+    def render(self, sentence: str, pause: bool = True) -> Rendered:
+        """One sentence, at the normalised level, followed by the sentence pause (unless
+        `pause` is false: the lead of a sentence, which the rest follows at once)."""
         spoken = speech_text(sentence, self.settings.engine).strip()
         if not spoken:  # espeak never finishes an empty text
             return Rendered(sentence, np.zeros(0, np.int16), ESPEAK_RATE)
-        key = (self.settings, spoken)
+        key = (self.settings, spoken, pause)
         with self._lock:
             if key in self._cache:  # said before ("repeat", a question asked again): no wait
                 self._cache.move_to_end(key)
                 return replace(self._cache[key], text=sentence)
-            rendered = self._render(sentence, spoken)
+            rendered = self._render(sentence, spoken, pause)
             self._cache[key] = rendered
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
             return rendered
 
-    def _render(self, sentence: str, spoken: str) -> Rendered:
+    def _render(self, sentence: str, spoken: str, pause: bool) -> Rendered:
         timeout = self._timeout_base + self._timeout_per_char * len(sentence)
         try:
-            return self._request(sentence, spoken, timeout)
+            return self._request(sentence, spoken, timeout, pause)
         except _WorkerFailed as exc:
             log.warning("Speech engine %s; restarting it and trying again", exc)
             self._stop(failed=True)
         try:
-            return self._request(sentence, spoken, timeout)
+            return self._request(sentence, spoken, timeout, pause)
         except _WorkerFailed as exc:
             self._stop(failed=True)
             raise TTSError(
@@ -191,7 +211,15 @@ class Synthesizer:
             ) from None
 
     def render_reply(self, text: str) -> Iterator[Rendered]:
-        for sentence in split_sentences(text):
+        """The reply sentence by sentence, each as soon as it is made; a long first sentence
+        in two parts when the engine is slow to start (voices.VoiceEngine.lead_words)."""
+        sentences = split_sentences(text)
+        if sentences:
+            parts = lead(sentences[0], self._engine.lead_words)
+            if len(parts) == 2:
+                yield self.render(parts[0], pause=False)
+                sentences[0] = parts[1]
+        for sentence in sentences:
             yield self.render(sentence)
 
     def close(self) -> None:
@@ -231,7 +259,7 @@ class Synthesizer:
             proc.join(1.0)
         conn.close()
 
-    def _request(self, text: str, spoken: str, timeout: float) -> Rendered:
+    def _request(self, text: str, spoken: str, timeout: float, pause: bool = True) -> Rendered:
         if self._proc is None:
             self._start()
         assert self._conn is not None and self._proc is not None
@@ -259,8 +287,8 @@ class Synthesizer:
             self._warned.add(note)
             log.warning("%s", note)
         pcm = loudness.normalise(np.frombuffer(pcm, dtype="<i2"), int(rate), self.settings.volume)
-        pause = np.zeros(int(rate * self.settings.sentence_pause), np.int16)
-        return Rendered(text, np.concatenate([pcm, pause]), int(rate))
+        gap = np.zeros(int(rate * self.settings.sentence_pause * pause), np.int16)
+        return Rendered(text, np.concatenate([pcm, gap]), int(rate))
 
 
 def joined(rendered: Sequence[Rendered]) -> Rendered:

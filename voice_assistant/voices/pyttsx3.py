@@ -59,14 +59,15 @@ def worker(conn: Connection) -> None:
     engine = pyttsx3.init()
     done = threading.Event()  # pyttsx3 2.99's runAndWait returns before espeak has finished
     engine.connect("finished-utterance", lambda name, completed: done.set())
-    applied, note = None, None
     with tempfile.TemporaryDirectory(prefix="tts-") as tmp, suppress(EOFError):
         out = Path(tmp) / "sentence.wav"
         while (request := conn.recv()) is not None:
             text, settings = request
             try:
-                if settings != applied:
-                    note, applied = _apply(engine, settings), settings
+                # Every time: espeak carries state from one text to the next (the same
+                # sentence came out a few samples different); a fresh voice makes the same
+                # sentence the same audio, whatever was said before.
+                note = _apply(engine, settings)
                 out.unlink(missing_ok=True)
                 done.clear()
                 engine.save_to_file(text, str(out))
