@@ -6,10 +6,14 @@ The only module that imports pyttsx3. `worker(conn)` receives `(text, settings)`
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing as mp
 import os
+import signal
 import sys
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Sequence
 from contextlib import suppress
@@ -35,12 +39,12 @@ def pick_voice(voices: Sequence[Any], wanted: str) -> str | None:
 
 
 def _apply(engine: Any, settings: Any) -> str | None:  # tts.VoiceSettings
-    """Set rate, voice and word gap; returns a warning if the voice is unknown. The volume is
-    not set here: every voice renders at full level and the parent scales it (loudness)."""
+    """Set voice, rate and word gap; returns a warning if the voice is unknown. The volume is
+    not set here: every voice renders at full level and the parent scales it (loudness).
+    The voice first: choosing one resets the others, and espeak applies them later, on its
+    own thread (rate set before the voice was sometimes lost)."""
     from pyttsx3.drivers import _espeak
 
-    engine.setProperty("rate", int(settings.rate))
-    engine.setProperty("volume", 1.0)
     note = None
     if settings.voice:
         voice_id = pick_voice(engine.getProperty("voices"), settings.voice)
@@ -48,34 +52,121 @@ def _apply(engine: Any, settings: Any) -> str | None:  # tts.VoiceSettings
             note = f"no speech voice matches {settings.voice!r}; using the default voice"
         else:
             engine.setProperty("voice", voice_id)
+    engine.setProperty("rate", int(settings.rate))
+    engine.setProperty("volume", 1.0)
     _espeak.SetParameter(_WORDGAP, round(settings.word_gap * 100), 0)
     return note
 
 
-def worker(conn: Connection) -> None:
+def _die_with_parent() -> None:
+    """Linux: this process is killed when its parent (the worker) dies."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _one_text(conn: Connection, settings: Any, out: Path) -> None:
+    """A fresh engine for one text: start espeak, set the voice, wait for the text, say it
+    to `out`, answer (warning or None, or the error) and end."""
+    _die_with_parent()
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the espeak driver prints per file
     import pyttsx3
 
-    engine = pyttsx3.init()
-    done = threading.Event()  # pyttsx3 2.99's runAndWait returns before espeak has finished
-    engine.connect("finished-utterance", lambda name, completed: done.set())
-    with tempfile.TemporaryDirectory(prefix="tts-") as tmp, suppress(EOFError):
-        out = Path(tmp) / "sentence.wav"
-        while (request := conn.recv()) is not None:
-            text, settings = request
+    try:
+        engine = pyttsx3.init()
+        done = threading.Event()  # pyttsx3 2.99's runAndWait returns before espeak is done
+        engine.connect("finished-utterance", lambda name, completed: done.set())
+        note = _apply(engine, settings)
+        ctypes.CDLL(None).srand(1)  # espeak's noise comes from rand(), seeded with the time
+        text = conn.recv()
+        engine.save_to_file(text, str(out))
+        engine.runAndWait()
+        if not done.wait(120):
+            raise TimeoutError("espeak never finished")
+        conn.send(("ok", note))
+    except EOFError:  # the worker is done with this spare
+        pass
+    except Exception as exc:
+        with suppress(OSError):
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Spare:
+    """A forked process with espeak started and the voice set, waiting for its one text.
+
+    espeak-ng keeps state from one text to the next (its pitch flutter and gain run on), so
+    the same sentence came out differently after different sentences; a fresh engine for
+    each text says it the same way every time (measured: the same samples). The next one is
+    started while the current one speaks, so the wait for it is hidden."""
+
+    def __init__(self, settings: Any, folder: Path, n: int) -> None:
+        self.settings, self.out = settings, folder / f"text{n % 2}.wav"
+        self.conn, child = mp.Pipe()
+        self.pid = os.fork()  # this worker has no threads and no engine: forking is safe
+        if self.pid == 0:
+            code = 1
             try:
-                # Every time: espeak carries state from one text to the next (the same
-                # sentence came out a few samples different); a fresh voice makes the same
-                # sentence the same audio, whatever was said before.
-                note = _apply(engine, settings)
-                out.unlink(missing_ok=True)
-                done.clear()
-                engine.save_to_file(text, str(out))
-                engine.runAndWait()
-                if not done.wait(120):
-                    raise TimeoutError("espeak never finished")
-                with wave.open(str(out), "rb") as w:
-                    reply = ("ok", w.readframes(w.getnframes()), w.getframerate(), note)
-            except Exception as exc:  # reported; the parent then replaces this worker
-                reply = ("error", f"{type(exc).__name__}: {exc}")
-            conn.send(reply)
+                self.conn.close()
+                _one_text(child, settings, self.out)
+                code = 0
+            finally:
+                os._exit(code)  # no Python clean-up of the worker's state in the copy
+        child.close()
+        self._status: int | None = None
+
+    def _wait(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while self._status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self._status = status
+            elif time.monotonic() > deadline:
+                break
+            else:
+                time.sleep(0.005)
+        return self._status
+
+    def say(self, text: str) -> tuple[bytes, int, str | None]:
+        self.out.unlink(missing_ok=True)
+        self.conn.send(text)
+        try:
+            reply = self.conn.recv()
+        except EOFError:
+            raise RuntimeError(f"espeak stopped (status {self._wait(1.0)})") from None
+        finally:
+            self._wait(5.0)
+        if reply[0] != "ok":
+            raise RuntimeError(reply[1])
+        with wave.open(str(self.out), "rb") as w:
+            return w.readframes(w.getnframes()), w.getframerate(), reply[1]
+
+    def close(self) -> None:
+        self.conn.close()  # it ends on end-of-file
+        if self._wait(1.0) is None:
+            os.kill(self.pid, signal.SIGKILL)
+            self._wait(1.0)
+
+
+def worker(conn: Connection) -> None:
+    spare: _Spare | None = None
+    count = 0
+    with tempfile.TemporaryDirectory(prefix="tts-") as tmp, suppress(EOFError):
+        folder = Path(tmp)
+        try:
+            while (request := conn.recv()) is not None:
+                text, settings = request
+                try:
+                    if spare is None or spare.settings != settings:
+                        if spare is not None:
+                            spare.close()
+                        spare = _Spare(settings, folder, count)
+                        count += 1
+                    current, spare = spare, _Spare(settings, folder, count)
+                    count += 1
+                    pcm, rate, note = current.say(text)
+                    reply = ("ok", pcm, rate, note)
+                except Exception as exc:  # reported; the parent then replaces this worker
+                    reply = ("error", f"{type(exc).__name__}: {exc}")
+                conn.send(reply)
+        finally:
+            if spare is not None:
+                spare.close()
