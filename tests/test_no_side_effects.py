@@ -31,6 +31,7 @@ from voice_assistant.loop import FileOutput, Listener, LoopSettings
 from voice_assistant.mic import WavSource
 from voice_assistant.settings import Contact, Settings, SettingsError
 from voice_assistant.stt import load_recognizer
+from voice_assistant.voices.pyttsx3 import _Spare
 
 AUDIO = TESTS / "fixtures" / "audio"
 MANIFEST = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
@@ -102,12 +103,16 @@ def install(setattr_: Callable[[object, str, object], None], record: Callable[[s
 
 
 def trapped_speech_worker(conn, log: Path) -> None:
-    """The real speech-out worker, with the same traps installed inside its own process."""
+    """The real speech-out worker, with the same traps installed inside its own process; it
+    may only fork its own fresh espeak engines (`voices.pyttsx3._Spare`)."""
     def record(call: str) -> None:
         with log.open("a", encoding="utf-8") as fh:
             fh.write(call + "\n")
 
-    install(setattr, record)
+    def own_engine(label: str) -> bool:
+        return label == "os.fork" and sys._getframe(2).f_code is _Spare.__init__.__code__
+
+    install(setattr, record, own_engine)
     tts.pyttsx3_worker(conn)
 
 

@@ -107,7 +107,7 @@ def worker(engine: str) -> dict[str, object]:
     """Measure one engine in this process (run by `bench` in a fresh process)."""
     from voice_assistant import audio, data, stt
     from voice_assistant.matcher import Matcher
-    from voice_assistant.tts import Synthesizer, split_sentences
+    from voice_assistant.tts import Synthesizer
 
     d = data.default()
     t0 = time.perf_counter()
@@ -132,12 +132,8 @@ def worker(engine: str) -> dict[str, object]:
     match_ms = (time.perf_counter() - t) * 1000 / len(texts)
     with Synthesizer() as synth, tempfile.TemporaryDirectory() as tmp:
         synth.render("Ready.")
-        first = []
-        for step in d.guide.steps.values():
-            for sentence in split_sentences(" ".join(step.say))[:1]:
-                t = time.perf_counter()
-                synth.render(sentence)
-                first.append((time.perf_counter() - t) * 1000)
+        texts = [" ".join(step.say) for step in d.guide.steps.values() if step.say]
+        first = [ms for ms, _ in first_audio(synth, texts)]
         early = _sessions(rec, synth, Path(tmp), early=True)
         late = _sessions(rec, synth, Path(tmp), early=False)
     return {
@@ -155,28 +151,40 @@ def worker(engine: str) -> dict[str, object]:
 
 def voice_worker(engine: str) -> dict[str, object]:
     """Measure one voice in this process (run by `bench` in a fresh process): the time from a
-    reply's text to its first audio (the first sentence rendered), over every reply text, and
-    the CPU time (this process and the speech worker) per second of speech made."""
+    reply's text to its first audio (the first sentence rendered), over the replies that open
+    each step (with the contacts' numbers) and the tips, and the CPU time (this process and
+    the speech worker) per second of speech made."""
     from voice_assistant import data, intelligibility
     from voice_assistant.tts import Synthesizer, VoiceSettings
 
-    texts = [text for _, text in intelligibility.reply_texts(data.default())]
+    texts = [text for key, text in intelligibility.reply_texts(data.default())
+             if key.endswith((".say", ".contact")) or key.startswith("tip.")]
     synth = Synthesizer(VoiceSettings.tuned(engine), cache_size=0)
     t = time.perf_counter()
     synth.render("Ready.")  # as the loop does at start: the worker starts and loads its model
     start_s = time.perf_counter() - t
     cpu0 = _cpu_s()
-    first, seconds = [], 0.0
+    measured = first_audio(synth, texts)
+    synth.close()  # the worker's CPU time is counted once it has ended
+    seconds = sum(s for _, s in measured)
+    return {"voice_start_s": round(start_s, 3),
+            "first_audio_ms": _pct([ms for ms, _ in measured]),
+            "cpu_s_per_speech_s": round((_cpu_s() - cpu0) / seconds, 4),
+            "speech_s": round(seconds, 1), "replies": len(texts)}
+
+
+def first_audio(synth, texts: list[str], turn_s: float = 1.0) -> list[tuple[float, float]]:
+    """(ms from a reply's text to its first audio, seconds of speech) per reply. Between
+    replies the user speaks (`turn_s`), as in the loop: replies never come back to back."""
+    out = []
     for text in texts:
+        time.sleep(turn_s)
         t = time.perf_counter()
         reply = synth.render_reply(text)
         r = next(reply)
-        first.append((time.perf_counter() - t) * 1000)
-        seconds += r.seconds + sum(x.seconds for x in reply)
-    synth.close()  # the worker's CPU time is counted once it has ended
-    return {"voice_start_s": round(start_s, 3), "first_audio_ms": _pct(first),
-            "cpu_s_per_speech_s": round((_cpu_s() - cpu0) / seconds, 4),
-            "speech_s": round(seconds, 1), "replies": len(texts)}
+        ms = (time.perf_counter() - t) * 1000
+        out.append((ms, r.seconds + sum(x.seconds for x in reply)))
+    return out
 
 
 def _cpu_s() -> float:
@@ -196,12 +204,14 @@ def _measure_voice(engine: str, cpu: int | None) -> dict[str, object]:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def run_voices() -> dict[str, object]:
-    """Every installed voice, on all cores and pinned to one core."""
+def run_voices(voice: str = "all") -> dict[str, object]:
+    """Every installed voice (or the one named), on all cores and pinned to one core."""
     from voice_assistant import voices
 
     out: dict[str, object] = {}
     for name, why in voices.available().items():
+        if voice not in ("all", name):
+            continue
         if why is not None:
             out[name] = {"unavailable": why}
             continue
@@ -254,7 +264,7 @@ def available_engines() -> list[str]:
     return [auto, *names] if auto not in names else names
 
 
-def run(engine: str = "all") -> dict[str, object]:
+def run(engine: str = "all", voice: str = "all") -> dict[str, object]:
     from voice_assistant.stt.engines import pick
 
     engines = available_engines() if engine in ("all", "auto") else [engine]
@@ -263,7 +273,7 @@ def run(engine: str = "all") -> dict[str, object]:
         result = _measure(name, None)
         result["pinned_one_core"] = _measure(name, 0)
         out["engines"][name] = result  # type: ignore[index]
-    out["voices"] = run_voices()
+    out["voices"] = run_voices(voice)
     return out
 
 

@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--engine", choices=("all", *ENGINE_NAMES), default="all")
+    p.add_argument("--voice", choices=("all", *VOICES), default="all",
+                   help="speech-out voices to measure (first audio, CPU per second of speech)")
 
     p = sub.add_parser("graph", help="print the guide's flow as a Mermaid diagram")
     _common(p)
@@ -299,7 +301,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from voice_assistant import bench
 
     try:
-        result = bench.run(args.engine)
+        result = bench.run(args.engine, args.voice)
     except RuntimeError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1

@@ -32,7 +32,7 @@ class VoiceEngine:
 ENGINES: dict[str, VoiceEngine] = {
     "pyttsx3": VoiceEngine(
         "pyttsx3", "pyttsx3 driving espeak-ng", voice="en-us+m3", rate=150, word_gap=0.06,
-        sentence_pause=0.3, start_s=5.0, lead_words=0, libraries=("pyttsx3",),
+        sentence_pause=0.0, start_s=5.0, lead_words=0, libraries=("pyttsx3",),
         fix="sudo apt-get install espeak-ng libespeak-ng1"),
     "piper": VoiceEngine(
         "piper", "Piper neural voice en_US-joe-medium", voice="", rate=165, word_gap=0.0,
