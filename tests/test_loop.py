@@ -43,7 +43,7 @@ def _turns(conv_id: str) -> list[Path]:
 @pytest.fixture(scope="module")
 def spare_key_session(tmp_path_factory) -> tuple[Path, list[dict], Path]:
     tmp = tmp_path_factory.mktemp("session")
-    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=16.0, tail=4.0)
+    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=20.0, tail=4.0)
     out = tmp / "replies"
     return wav, listen(wav, out, "--reprompt-after", "30", "--end-after", "30"), out
 

@@ -196,7 +196,7 @@ def test_recorded_sessions_through_the_loop_reach_nothing_outside(
         traps: Traps, tmp_path: Path) -> None:
     convs = ["conv_spare_key", "conv_emergency_mid"]
     turns = [AUDIO / t["file"] for c in convs for t in CONVS[c]["turns"]]
-    wav = session_wav(tmp_path / "session.wav", turns, gap=16.0, tail=3.0)
+    wav = session_wav(tmp_path / "session.wav", turns, gap=20.0, tail=3.0)
     events: list[dict] = []
     rec = load_recognizer("pocketsphinx", data.default())
     with tts.Synthesizer() as synth:  # started (and whitelisted) inside the traps

@@ -25,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT / "tests" / "fixtures" / "audio"
-GAP_S = 16.0  # the user waits for the reply between turns
+GAP_S = 20.0  # the user waits for the reply between turns (the longest takes about 17 s)
 
 
 def _pct(values: list[float]) -> dict[str, float]:

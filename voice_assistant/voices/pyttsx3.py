@@ -41,8 +41,11 @@ def pick_voice(voices: Sequence[Any], wanted: str) -> str | None:
 def _apply(engine: Any, settings: Any) -> str | None:  # tts.VoiceSettings
     """Set voice, rate and word gap; returns a warning if the voice is unknown. The volume is
     not set here: every voice renders at full level and the parent scales it (loudness).
-    The voice first: choosing one resets the others, and espeak applies them later, on its
-    own thread (rate set before the voice was sometimes lost)."""
+
+    Straight to espeak, in this order, then wait until espeak has taken them: pyttsx3 queues
+    its own setProperty calls until runAndWait, and choosing a voice resets the rate and the
+    word gap, so a word gap set beside them was sometimes lost (the same sentence then came
+    out faster)."""
     from pyttsx3.drivers import _espeak
 
     note = None
@@ -50,11 +53,12 @@ def _apply(engine: Any, settings: Any) -> str | None:  # tts.VoiceSettings
         voice_id = pick_voice(engine.getProperty("voices"), settings.voice)
         if voice_id is None:
             note = f"no speech voice matches {settings.voice!r}; using the default voice"
-        else:
-            engine.setProperty("voice", voice_id)
-    engine.setProperty("rate", int(settings.rate))
-    engine.setProperty("volume", 1.0)
+        elif _espeak.SetVoiceByName(voice_id.encode("utf-8")) != 0:
+            note = f"espeak-ng could not load the voice {voice_id!r}; using the default voice"
+    _espeak.SetParameter(_espeak.RATE, int(settings.rate), 0)
+    _espeak.SetParameter(_espeak.VOLUME, 100, 0)
     _espeak.SetParameter(_WORDGAP, round(settings.word_gap * 100), 0)
+    _espeak.Synchronize()
     return note
 
 
@@ -76,8 +80,8 @@ def _one_text(conn: Connection, settings: Any, out: Path) -> None:
         done = threading.Event()  # pyttsx3 2.99's runAndWait returns before espeak is done
         engine.connect("finished-utterance", lambda name, completed: done.set())
         note = _apply(engine, settings)
-        ctypes.CDLL(None).srand(1)  # espeak's noise comes from rand(), seeded with the time
         text = conn.recv()
+        ctypes.CDLL(None).srand(1)  # espeak's noise comes from rand(), seeded with the time
         engine.save_to_file(text, str(out))
         engine.runAndWait()
         if not done.wait(120):
