@@ -106,4 +106,5 @@ def test_the_voice_is_understood(engine: str) -> None:
 def test_the_voice_is_at_the_normalised_level_without_clipping(engine: str) -> None:
     report = _report(engine)
     assert abs(report.level_dbfs - loudness.TARGET_DBFS) <= 1.5
-    assert report.peak_dbfs <= loudness.PEAK_DBFS + 0.1
+    # measured on the 16 kHz audio the listener hears: the resampler overshoots a little
+    assert report.peak_dbfs <= loudness.PEAK_DBFS + 0.5 < 0
