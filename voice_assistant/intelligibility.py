@@ -36,8 +36,7 @@ SHORT = ("other_entry.say", "landlord.contact", "emergency.say", "tip.lockbox",
 LIMITS = {"pyttsx3": 0.05, "piper": 0.03}
 #: doctor's short check fails above this (few replies: one misheard word is 2 %).
 DOCTOR_LIMIT = 0.10
-_VERDICTS = ((0.03, "very clear"), (0.06, "clear"), (0.12, "mostly clear"),
-             (1.01, "hard to follow"))
+_VERDICTS = ((0.03, "very clear"), (0.06, "clear"), (0.12, "mostly clear"))
 
 _DIGITS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split(),
                    strict=True))
@@ -85,7 +84,7 @@ class Report:
 
 def verdict(wer: float) -> str:
     """How clear a voice is, in words, from its word error rate."""
-    return next(word for limit, word in _VERDICTS if wer < limit)
+    return next((word for limit, word in _VERDICTS if wer < limit), "hard to follow")
 
 
 def spoken_words(text: str) -> list[str]:

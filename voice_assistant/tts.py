@@ -145,19 +145,20 @@ class Synthesizer:
         self,
         settings: VoiceSettings = VoiceSettings(),
         *,
-        timeout_base: float = 3.0,
-        timeout_per_char: float = 0.05,
+        timeout_base: float | None = None,
+        timeout_per_char: float | None = None,
         worker: Callable[[Connection], None] | None = None,
         cache_size: int = 128,
         start_allowance: float | None = None,
     ) -> None:
         self.settings = settings
-        self._timeout_base = timeout_base
-        self._timeout_per_char = timeout_per_char
         if settings.engine not in voices.ENGINES:
             raise TTSError(f"unknown voice engine {settings.engine!r}: choose one of "
                            f"{', '.join(voices.ENGINES)}")
         self._engine = voices.ENGINES[settings.engine]
+        self._timeout_base = self._engine.timeout_s if timeout_base is None else timeout_base
+        self._timeout_per_char = (self._engine.timeout_per_char if timeout_per_char is None
+                                  else timeout_per_char)
         #: extra seconds for the first request to a new worker (it loads its model)
         self._start_allowance = (self._engine.start_s if start_allowance is None
                                  else start_allowance)

