@@ -11,7 +11,8 @@ ENGINE_FIELDS = {"startup_s", "rtf", "endpoint_ms", "reply_ms", "tts_first_audio
 
 def test_bench_json_reports_every_field() -> None:
     p = subprocess.run([sys.executable, "-m", "voice_assistant", "bench", "--json",
-                        "--engine", "pocketsphinx"], capture_output=True, text=True, timeout=900)
+                        "--engine", "pocketsphinx", "--voice", "pyttsx3"], capture_output=True,
+                       text=True, timeout=900)
     assert p.returncode == 0, p.stderr
     result = json.loads(p.stdout)
     assert {"cpu", "cores", "python", "versions"} <= set(result["machine"])
@@ -22,3 +23,9 @@ def test_bench_json_reports_every_field() -> None:
         assert set(engine[key]) == {"p50", "p95"} and engine[key]["p50"] > 0
     assert 0 < engine["rtf"] < 1 and engine["peak_rss_mb"] > 10 and engine["startup_s"] > 0
     assert result["auto"] == "whisper+pocketsphinx"  # SPEC §3: what `--engine auto` picks
+    voice = result["voices"]["pyttsx3"]
+    for figures in (voice, voice["pinned_one_core"]):
+        assert set(figures["first_audio_ms"]) == {"p50", "p95"}
+        assert 0 < figures["first_audio_ms"]["p50"] <= figures["first_audio_ms"]["p95"]
+        assert 0 < figures["cpu_s_per_speech_s"] < 2 and figures["speech_s"] > 30
+    assert set(result["voices"]) == {"pyttsx3"}

@@ -56,7 +56,8 @@ def test_readme_embeds_the_current_graph() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("converse",), ("converse", "--engine", "nope", "hi"), ("frobnicate",), ("converse", "--x")],
+    [("converse",), ("converse", "--engine", "nope", "hi"), ("frobnicate",), ("converse", "--x"),
+     ("listen", "--voice", "festival")],
 )
 def test_usage_errors_are_one_line_exit_2(args: tuple[str, ...]) -> None:
     p = run(*args)

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from test_devices import PI, fake_sounddevice
 
-from voice_assistant import devices, doctor
+from voice_assistant import devices, doctor, voices
 from voice_assistant.doctor import check_engine, check_settings, check_voice, run_doctor
+from voice_assistant.tts import VoiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ["settings", "microphone", "speaker", "voice", "speech engines", "speech engine",
-          "Vosk model"]
+CHECKS = ["settings", "microphone", "speaker", "voice", "voice clarity", "speech engines",
+          "speech engine", "Vosk model"]
 RUN_TIMEOUT = 120  # seconds for a whole doctor run in a child process
 
 
@@ -34,9 +35,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def doctor_lines(*args: object) -> tuple[int, list[str]]:
+def doctor_lines(*args: object, **kwargs: object) -> tuple[int, list[str]]:
     out = io.StringIO()
-    code = run_doctor(*args, out=out)  # type: ignore[arg-type]
+    code = run_doctor(*args, out=out, **kwargs)  # type: ignore[arg-type]
     return code, out.getvalue().splitlines()
 
 
@@ -67,6 +68,7 @@ def test_this_machine_without_a_sound_card() -> None:
     assert "lockout-assistant devices" in lines["microphone"]
     assert lines["speaker"].startswith("FIX:") and "USB speaker" in lines["speaker"]
     assert lines["voice"].startswith("ok ") and "espeak-ng" in lines["voice"]
+    assert lines["voice clarity"].startswith("ok ") and "clear" in lines["voice clarity"]
     assert lines["speech engines"].startswith("ok ")
     assert "whisper yes" in lines["speech engines"] and "pocketsphinx yes" in lines[
         "speech engines"] and "auto picks whisper" in lines["speech engines"]
@@ -159,6 +161,34 @@ def test_a_voice_that_writes_nothing() -> None:
     assert not check.ok and "no usable audio" in check.line()
 
 
+def test_the_voice_clarity_is_measured_and_said_in_words() -> None:
+    check = doctor.check_clarity(VoiceSettings())
+    line = check.line()
+    assert check.ok, line
+    assert line.startswith("ok   voice clarity: ") and "clear: Whisper tiny.en misheard" in line
+    assert f"{VoiceSettings().rate} wpm" in line and "dBFS" in line
+
+
+def test_a_voice_too_fast_to_follow_is_flagged() -> None:
+    check = doctor.check_clarity(VoiceSettings(rate=400, word_gap=0.0))
+    assert not check.ok, check.line()
+    assert "remove [voice] name and rate" in check.line() and "piper" in check.line()
+
+
+def test_doctor_checks_the_voice_the_flag_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    if voices.available()["piper"] is not None:
+        pytest.skip(f"the piper voice is not installed here: {voices.available()['piper']}")
+    seen: list[str] = []
+    monkeypatch.setattr(doctor, "check_clarity",
+                        lambda v: (seen.append(v.engine), doctor.Check("voice clarity", True,
+                                                                       "skipped"))[1])
+    fake_sounddevice(monkeypatch, PI, default=[1, 0])
+    code, lines = doctor_lines(None, "pocketsphinx", None, None, voice="piper")
+    found = by_check(lines)
+    assert code == 0, lines
+    assert found["voice"].startswith("ok   voice: Piper neural voice") and seen == ["piper"]
+
+
 def test_vosk_without_a_model() -> None:
     check = check_engine("vosk", None)
     assert not check.ok and "lockout-assistant fetch-model" in check.line()
@@ -182,7 +212,7 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch: pytest.Mon
         raise ValueError("something odd\nover two lines")
 
     monkeypatch.setattr(devices, "list_devices", broken)
-    monkeypatch.setattr(doctor, "check_voice", lambda: doctor.Check("voice", True, "skipped"))
+    monkeypatch.setattr(doctor, "check_voice", lambda *a: doctor.Check("voice", True, "skipped"))
     code, lines = doctor_lines(None, "pocketsphinx", None, None)
     found = by_check(lines)
     assert code == 1

@@ -41,7 +41,7 @@ def _turns(conv_id: str) -> list[Path]:
 @pytest.fixture(scope="module")
 def spare_key_session(tmp_path_factory) -> tuple[Path, list[dict], Path]:
     tmp = tmp_path_factory.mktemp("session")
-    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=16.0, tail=4.0)
+    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=20.0, tail=4.0)
     out = tmp / "replies"
     return wav, listen(wav, out, "--reprompt-after", "30", "--end-after", "30"), out
 
@@ -119,6 +119,39 @@ def test_the_assistant_never_answers_itself(spare_key_session, tmp_path: Path) -
     again = listen(echo, tmp_path / "replies", "--reprompt-after", "30", "--end-after", "30")
     heard = [(e["heard"], e["step"]) for e in again if e["event"] == "heard"]
     assert heard == [(e["heard"], e["step"]) for e in events if e["event"] == "heard"]
+
+
+def test_the_piper_voice_speaks_the_same_session(spare_key_session, tmp_path: Path) -> None:
+    """`--voice piper`, over settings that name the default engine and its voice: the same
+    session, the same steps, the replies in the neural voice (not the default voice's audio)
+    and still heard right."""
+    from voice_assistant import intelligibility, voices
+    from voice_assistant.intelligibility import spoken_words, word_errors
+
+    why = voices.available()["piper"]
+    if why is not None:
+        pytest.skip(f"the piper voice is not installed here: {why}")
+    wav, default_events, _ = spare_key_session
+    config = tmp_path / "settings.toml"
+    config.write_text('[voice]\nengine = "pyttsx3"\nname = "en-gb"\nrate = 220\n')
+    env = {**ENV, "LOCKOUT_CONFIG": str(config)}
+    extra = ["--reprompt-after", "30", "--end-after", "30", "--voice", "piper"]
+    args = [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
+            "--tts-out", str(tmp_path / "piper"), "--json", "--engine", "pocketsphinx",
+            "--fast", *extra]
+    p = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    events = [json.loads(line) for line in p.stdout.splitlines()]
+    steps = [e["step"] for e in events if e["event"] == "heard"]
+    assert steps == [e["step"] for e in default_events if e["event"] == "heard"]
+    says = [e for e in events if e["event"] == "say"]
+    default_says = [e for e in default_events if e["event"] == "say"]
+    hear = intelligibility.listener()
+    for e, d in zip(says, default_says, strict=True):
+        pcm = audio.read_pcm16(e["audio"])[0]
+        assert e["say"] == d["say"] and not np.array_equal(pcm, audio.read_pcm16(d["audio"])[0])
+        ref = spoken_words(e["say"])
+        assert word_errors(ref, spoken_words(hear(pcm))) <= 0.1 * len(ref)
 
 
 def test_reprompt_then_goodbye_then_idle(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def _run(source, recognizer, synth, output) -> list[dict]:
 
 def test_hung_speech_engine_is_restarted_and_the_session_goes_on(
         tmp_path: Path, recognizer) -> None:
-    wav = session_wav(tmp_path / "s.wav", TURNS, gap=16.0, tail=3.0)
+    wav = session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
     worker = functools.partial(hang_on_first_reply_worker, marker=tmp_path / "hung")
     with Synthesizer(timeout_base=1.0, timeout_per_char=0.0, worker=worker) as synth:
         events = _run(WavSource(wav, fast=True), recognizer, synth, FileOutput(tmp_path / "o"))
@@ -64,7 +64,7 @@ def test_hung_speech_engine_is_restarted_and_the_session_goes_on(
 
 
 def test_full_disk_keeps_the_conversation_going(tmp_path: Path, recognizer, caplog) -> None:
-    wav = session_wav(tmp_path / "s.wav", TURNS[:2], gap=16.0, tail=3.0)
+    wav = session_wav(tmp_path / "s.wav", TURNS[:2], gap=20.0, tail=3.0)
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("x")  # writing replies "into" a file fails like a full disk would
     with Synthesizer() as synth:
@@ -145,7 +145,7 @@ def test_speech_engine_failure_costs_one_utterance(tmp_path: Path, caplog, mode:
     from voice_assistant.stt import GuardedRecognizer
 
     recognizer = PocketsphinxRecognizer(data.default())  # fresh: no noise heard before
-    wav = session_wav(tmp_path / "s.wav", TURNS, gap=16.0, tail=3.0)
+    wav = session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
     engines: list[FlakyEngine] = []
 
     def factory() -> FlakyEngine:

@@ -31,6 +31,7 @@ from voice_assistant.loop import FileOutput, Listener, LoopSettings
 from voice_assistant.mic import WavSource
 from voice_assistant.settings import Contact, Settings, SettingsError
 from voice_assistant.stt import load_recognizer
+from voice_assistant.voices.pyttsx3 import _Spare
 
 AUDIO = TESTS / "fixtures" / "audio"
 MANIFEST = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
@@ -102,12 +103,16 @@ def install(setattr_: Callable[[object, str, object], None], record: Callable[[s
 
 
 def trapped_speech_worker(conn, log: Path) -> None:
-    """The real speech-out worker, with the same traps installed inside its own process."""
+    """The real speech-out worker, with the same traps installed inside its own process; it
+    may only fork its own fresh espeak engines (`voices.pyttsx3._Spare`)."""
     def record(call: str) -> None:
         with log.open("a", encoding="utf-8") as fh:
             fh.write(call + "\n")
 
-    install(setattr, record)
+    def own_engine(label: str) -> bool:
+        return label == "os.fork" and sys._getframe(2).f_code is _Spare.__init__.__code__
+
+    install(setattr, record, own_engine)
     tts.pyttsx3_worker(conn)
 
 
@@ -191,7 +196,7 @@ def test_recorded_sessions_through_the_loop_reach_nothing_outside(
         traps: Traps, tmp_path: Path) -> None:
     convs = ["conv_spare_key", "conv_emergency_mid"]
     turns = [AUDIO / t["file"] for c in convs for t in CONVS[c]["turns"]]
-    wav = session_wav(tmp_path / "session.wav", turns, gap=16.0, tail=3.0)
+    wav = session_wav(tmp_path / "session.wav", turns, gap=20.0, tail=3.0)
     events: list[dict] = []
     rec = load_recognizer("pocketsphinx", data.default())
     with tts.Synthesizer() as synth:  # started (and whitelisted) inside the traps

@@ -49,6 +49,10 @@ phone = "555 0199"
         ("[listen]\nend_after = 0", "listen.end_after"),
         ("[listen]\nmicrophone = 2", "listen.microphone: unknown key"),
         ("[voice]\nrate = true", "voice.rate"),
+        ("[voice]\nrate = 30", "voice.rate: 30 is outside 60-400 (or 0"),
+        ("[voice]\nengine = 'festival'", "voice.engine: 'festival' is not a voice engine "
+         "(expected pyttsx3, piper)"),
+        ("[voice]\nengine = 1", "voice.engine: '1' is not a voice engine"),
     ],
 )
 def test_invalid_settings_name_the_file_and_key(tmp_path: Path, text: str, key: str) -> None:
@@ -81,6 +85,7 @@ trailing_silence = 0.6
 reprompt_after = 10
 """))
     assert (s.voice.name, s.voice.rate, s.voice.volume) == ("en-gb", 150, 0.8)
+    assert s.voice.engine == "pyttsx3"  # default kept
     assert s.listen.device == "2" and s.listen.reprompt_after == 10.0
     assert s.listen.end_after == 8.0  # default kept
 
@@ -128,3 +133,9 @@ def test_long_values_are_cut_in_messages(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as err:
         settings.load(_write(tmp_path, f'[landlord]\nphone = "{"1" * 50_000}"\n'))
     assert len(str(err.value)) < 400 and "is not a phone number" in str(err.value)
+
+
+def test_voice_defaults_are_the_tuned_default_voice(tmp_path: Path) -> None:
+    s = settings.load(_write(tmp_path, "[voice]\nengine = 'piper'\nvolume = 0.5\n"))
+    assert (s.voice.engine, s.voice.name, s.voice.rate, s.voice.volume) == ("piper", "", 0, 0.5)
+    assert settings.Settings().voice.engine == "pyttsx3"

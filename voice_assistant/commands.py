@@ -16,6 +16,8 @@ from voice_assistant.model_fetch import WHISPER_SIZES
 from voice_assistant.oneline import one_line
 from voice_assistant.stt.engines import CHOICES as ENGINE_CHOICES
 from voice_assistant.stt.engines import ENGINES
+from voice_assistant.voices import DEFAULT as DEFAULT_VOICE
+from voice_assistant.voices import ENGINES as VOICES
 
 PROG = "lockout-assistant"
 ENGINE_NAMES = tuple(ENGINES)
@@ -94,12 +96,15 @@ def _converse_args(p: argparse.ArgumentParser) -> None:
 
 def _doctor_args(p: argparse.ArgumentParser) -> None:
     _engine_args(p)
+    _voice_arg(p)
     p.add_argument("--device", help="input device index or name part")
 
 
 def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--engine", choices=("all", *ENGINE_NAMES), default="all")
+    p.add_argument("--voice", choices=("all", *VOICES), default="all",
+                   help="speech-out voices to measure (first audio, CPU per second of speech)")
 
 
 def _fetch_args(p: argparse.ArgumentParser) -> None:
@@ -121,6 +126,12 @@ def _engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, help="the engine's model folder (Whisper or Vosk)")
 
 
+def _voice_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--voice", choices=tuple(VOICES),
+                   help="speech-out engine (default: [voice] engine in the settings, else "
+                        f"{DEFAULT_VOICE})")
+
+
 def _listen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", help="input device index or name part (see `devices`)")
     p.add_argument("--input-wav", type=Path, metavar="FILE",
@@ -131,6 +142,7 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
                    help="render each reply to a numbered WAV in DIR instead of the speaker")
     p.add_argument("--json", action="store_true", help="one JSON event per line")
     _engine_args(p)
+    _voice_arg(p)
     p.add_argument("--reprompt-after", type=float, metavar="SECONDS")
     p.add_argument("--end-after", type=float, metavar="SECONDS")
     p.add_argument("--trailing-silence", type=float, metavar="SECONDS")

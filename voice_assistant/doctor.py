@@ -6,28 +6,34 @@ Each check prints `ok   <what>: <detail>` or `FIX: <what>: <problem>: <the fix>`
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
 import tempfile
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 log = logging.getLogger(__name__)
 
-TTS_TIMEOUT = 20.0  # seconds; a hung speech synthesiser must not hang doctor
+TTS_TIMEOUT = 40.0  # seconds; a hung speech synthesiser must not hang doctor
 TTS_SENTENCE = "The lockout assistant can speak."
-# Run in a child process (see TTS_TIMEOUT); argv[1] is the WAV to write.
+# Run in a child process (see TTS_TIMEOUT); argv[1] is the WAV to write, argv[2] the voice
+# settings as JSON.
 TTS_SCRIPT = (
-    "import sys, pyttsx3\n"
-    "engine = pyttsx3.init()\n"
-    f"engine.save_to_file({TTS_SENTENCE!r}, sys.argv[1])\n"
-    "engine.runAndWait()\n"
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "from voice_assistant.tts import Synthesizer, TTSError, VoiceSettings, write_wav\n"
+    "if __name__ == '__main__':\n"
+    "    try:\n"
+    "        with Synthesizer(VoiceSettings(**json.loads(sys.argv[2]))) as s:\n"
+    f"            write_wav(Path(sys.argv[1]), list(s.render_reply({TTS_SENTENCE!r})))\n"
+    "    except TTSError as exc:\n"
+    "        sys.exit(str(exc))\n"
 )
-TTS_FIX = "sudo apt-get install espeak-ng libespeak-ng1"
 FETCH_FIX = "run `lockout-assistant fetch-model`"
 
 
@@ -86,32 +92,74 @@ def check_speaker() -> Check:
     return Check("speaker", True, f"{out.label()}, {out.outputs} channel(s)")
 
 
-def check_voice(timeout: float = TTS_TIMEOUT, script: str = TTS_SCRIPT) -> Check:
-    """Render one sentence with pyttsx3 to a WAV in a child process, killed after `timeout`."""
+def check_voice(voice: Any = None, timeout: float = TTS_TIMEOUT,
+                script: str = TTS_SCRIPT) -> Check:
+    """Render one sentence with the configured voice (tts.VoiceSettings; default: the default
+    voice) to a WAV in a child process, killed after `timeout`."""
+    from voice_assistant import voices
+    from voice_assistant.tts import VoiceSettings
+
+    voice = voice or VoiceSettings()
+    engine = voices.ENGINES[voice.engine]
+    fix = engine.fix
     with tempfile.TemporaryDirectory(prefix="lockout-doctor-") as tmp:
         wav = Path(tmp) / "voice.wav"
         try:
-            proc = subprocess.run([sys.executable, "-c", script, str(wav)], capture_output=True,
+            proc = subprocess.run([sys.executable, "-c", script, str(wav),
+                                   json.dumps(asdict(voice))], capture_output=True,
                                   text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             return Check("voice", False, f"the speech synthesiser hung for {timeout:g} s: "
-                         f"reinstall it ({TTS_FIX} --reinstall)")
+                         f"reinstall it ({fix})")
         except OSError as exc:
             return Check("voice", False, f"cannot start Python for the voice check "
                          f"({_one_line(exc)}): reinstall with scripts/setup")
         if proc.returncode != 0:
             lines = [x for x in proc.stderr.splitlines() if x.strip()]
             why = lines[-1].strip() if lines else f"exit code {proc.returncode}"
-            return Check("voice", False, f"pyttsx3 cannot speak ({why}): {TTS_FIX}")
+            return Check("voice", False, f"{engine.name} cannot speak ({why}): {fix}")
         try:
             with wave.open(str(wav), "rb") as w:
                 seconds = w.getnframes() / w.getframerate()
         except (OSError, EOFError, wave.Error) as exc:
-            return Check("voice", False, f"pyttsx3 wrote no usable audio ({_one_line(exc)}): "
-                         f"{TTS_FIX}")
+            return Check("voice", False, f"{engine.name} wrote no usable audio "
+                         f"({_one_line(exc)}): {fix}")
     if seconds < 0.2:
-        return Check("voice", False, f"pyttsx3 wrote only {seconds:.2f} s of audio: {TTS_FIX}")
-    return Check("voice", True, f"pyttsx3 + espeak-ng rendered a test sentence ({seconds:.1f} s)")
+        return Check("voice", False, f"{engine.name} wrote only {seconds:.2f} s of audio: {fix}")
+    return Check("voice", True, f"{engine.describe} ({_voice_label(voice)}) rendered a test "
+                 f"sentence ({seconds:.1f} s)")
+
+
+def _voice_label(voice: Any) -> str:
+    name = f"{voice.voice}, " if voice.voice else ""
+    return f"{name}{voice.rate} wpm, volume {voice.volume:g}"
+
+
+def check_clarity(voice: Any = None) -> Check:
+    """The intelligibility check, short: a few of the hardest replies rendered with the
+    configured voice and transcribed by Whisper tiny.en."""
+    from voice_assistant import intelligibility
+    from voice_assistant.stt import EngineError
+    from voice_assistant.tts import TTSError, VoiceSettings
+
+    voice = voice or VoiceSettings()
+    try:
+        report = intelligibility.report(voice, intelligibility.SHORT)
+    except EngineError as exc:
+        return Check("voice clarity", True, f"not measured: {_one_line(exc)}")
+    except TTSError as exc:
+        return Check("voice clarity", False, _one_line(exc))
+    verdict = intelligibility.verdict(report.wer)
+    detail = (f"{verdict}: Whisper tiny.en misheard {report.wer:.0%} of the words of "
+              f"{len(report.scores)} replies ({_voice_label(voice)}; level "
+              f"{report.level_dbfs:.0f} dBFS)")
+    worst = report.worst(1)
+    if worst:
+        detail += f"; worst: {worst[0].text!r} heard as {worst[0].heard!r}"
+    if report.wer > intelligibility.DOCTOR_LIMIT:
+        return Check("voice clarity", False, f"{detail}: remove [voice] name and rate from the "
+                     "settings (the tuned voice), or set [voice] engine = \"piper\"")
+    return Check("voice clarity", True, detail)
 
 
 def check_engine(engine: str, model: Path | None) -> Check:
@@ -172,7 +220,7 @@ def _guarded(what: str, fn: Callable[[], Check]) -> Check:
 
 
 def run_doctor(config: Path | None, engine: str, model: Path | None, device: str | None,
-               out: TextIO | None = None) -> int:
+               out: TextIO | None = None, voice: str | None = None) -> int:
     """Run every check, printing one line each to `out` (stdout); 0 if all pass, else 1."""
     stream = out or sys.stdout
     loaded: list[Any] = [None]
@@ -180,6 +228,12 @@ def run_doctor(config: Path | None, engine: str, model: Path | None, device: str
     def settings_check() -> Check:
         check, loaded[0] = check_settings(config)
         return check
+
+    def voice_settings() -> Any:  # tts.VoiceSettings: --voice, else the settings' [voice]
+        from voice_assistant.settings import Settings
+        from voice_assistant.tts import VoiceSettings
+
+        return VoiceSettings.configured((loaded[0] or Settings()).voice, voice)
 
     def mic_check() -> Check:
         # Without --device, check the microphone the settings choose ([listen] device).
@@ -191,7 +245,8 @@ def run_doctor(config: Path | None, engine: str, model: Path | None, device: str
         ("settings", settings_check),
         ("microphone", mic_check),
         ("speaker", check_speaker),
-        ("voice", check_voice),
+        ("voice", lambda: check_voice(voice_settings())),
+        ("voice clarity", lambda: check_clarity(voice_settings())),
         ("speech engines", lambda: check_engines(engine)),
         ("speech engine", lambda: check_engine(engine, model)),
         ("Vosk model", lambda: check_vosk_model(engine, model)),

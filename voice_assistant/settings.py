@@ -10,10 +10,11 @@
     name = "Key Pros"
     phone = "+1 555 0199"
 
-    [voice]            # speech out (pyttsx3 / espeak-ng)
-    name = "en-us"
-    rate = 170         # words per minute
-    volume = 1.0
+    [voice]            # speech out
+    engine = "pyttsx3" # pyttsx3 (espeak-ng, the default) or piper (neural; the [piper] extra)
+    name = ""          # pyttsx3 voice, e.g. "en-us+m3"; "" = the engine's tuned voice
+    rate = 0           # words per minute; 0 = the engine's tuned rate
+    volume = 1.0       # of the normalised speech level
 
     [listen]
     device = ""        # input device index or name part; "" = default microphone
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from voice_assistant import voices
 from voice_assistant.oneline import shorten
 from voice_assistant.userfile import UnusableFile, read_capped
 
@@ -64,9 +66,10 @@ class Contact:
 
 @dataclass(frozen=True)
 class Voice:
-    name: str = ""  # a voice id or part of its name; "" = the engine's default English voice
-    rate: int = 170  # words per minute
-    volume: float = 1.0
+    engine: str = voices.DEFAULT  # a name in voices.ENGINES
+    name: str = ""  # a voice id or part of its name; "" = the engine's tuned voice
+    rate: int = 0  # words per minute; 0 = the engine's tuned rate
+    volume: float = 1.0  # of the normalised speech level
 
 
 @dataclass(frozen=True)
@@ -142,9 +145,10 @@ def _contact(path: Path, key: str, raw: Any) -> Contact:
     return Contact(name=" ".join(name.split()), phone=phone)
 
 
-#: Allowed ranges, for the file and for the matching command-line options.
+#: Allowed ranges, for the file and for the matching command-line options (voice.rate 0:
+#: the voice engine's tuned rate).
 RANGES: dict[str, tuple[float, float]] = {
-    "voice.rate": (60, 400), "voice.volume": (0.0, 1.0), "listen.trailing_silence": (0.1, 3.0),
+    "voice.rate": (0, 400), "voice.volume": (0.0, 1.0), "listen.trailing_silence": (0.1, 3.0),
     "listen.reprompt_after": (1.0, 120.0), "listen.end_after": (1.0, 120.0),
 }
 
@@ -165,6 +169,12 @@ def _table(path: Path, key: str, raw: Any, cls: type) -> Any:
             v = str(v)  # a device index
         if not isinstance(v, want) or isinstance(v, bool):
             raise SettingsError(f"{path}: {key}.{k}: must be {_TYPE_NAMES[want]}, got {_show(v)}")
+        if f"{key}.{k}" == "voice.engine" and v not in voices.ENGINES:
+            raise SettingsError(f"{path}: voice.engine: {_show(v)} is not a voice engine "
+                                f"(expected {', '.join(voices.ENGINES)})")
+        if f"{key}.{k}" == "voice.rate" and 0 < v < 60:
+            raise SettingsError(f"{path}: voice.rate: {v} is outside 60-400 (or 0 for the "
+                                "engine's tuned rate)")
         low, high = RANGES.get(f"{key}.{k}", (None, None))
         if low is not None and not low <= v <= high:
             raise SettingsError(f"{path}: {key}.{k}: {v} is outside {low}-{high}")

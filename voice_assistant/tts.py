@@ -1,4 +1,4 @@
-"""Speech out: sentences → audio with pyttsx3 (espeak-ng) in a worker process, then a speaker.
+"""Speech out: sentences → audio from a voice engine (`voices`) in a worker process → speaker.
 
 The engine runs in its own process so a hung or crashed espeak can be killed and replaced
 without touching the caller. Replies are rendered sentence by sentence so the first one can
@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
-import os
 import re
-import sys
-import tempfile
 import threading
 import wave
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_any
 from multiprocessing.process import BaseProcess
@@ -25,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from voice_assistant import voices
+from voice_assistant.voices import loudness, spoken
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +37,34 @@ class TTSError(RuntimeError):
     """Speech output failed; the message is one line naming the fix."""
 
 
+_PYTTSX3 = voices.ENGINES[voices.DEFAULT]
+
+
 @dataclass(frozen=True)
 class VoiceSettings:
-    voice: str | None = None  # pyttsx3 voice id or name part ("en-us"); None = engine default
-    rate: int = 170  # words per minute
-    volume: float = 1.0  # 0..1
+    engine: str = voices.DEFAULT  # a name in voices.ENGINES
+    voice: str | None = _PYTTSX3.voice  # pyttsx3 voice id or name part ("en-us+m3")
+    rate: int = _PYTTSX3.rate  # words per minute
+    volume: float = 1.0  # 0..1 of the normalised level (loudness.TARGET_DBFS)
+    word_gap: float = _PYTTSX3.word_gap  # seconds between words
+    sentence_pause: float = _PYTTSX3.sentence_pause  # seconds after each sentence
+
+    @classmethod
+    def tuned(cls, engine: str = voices.DEFAULT, voice: str = "", rate: int = 0,
+              volume: float = 1.0) -> VoiceSettings:
+        """The engine's tuned settings, with the user's voice and rate where given."""
+        e = voices.ENGINES[engine]
+        return cls(engine, voice or e.voice or None, rate or e.rate, volume, e.word_gap,
+                   e.sentence_pause)
+
+    @classmethod
+    def configured(cls, voice: Any, engine: str | None = None) -> VoiceSettings:
+        """From the settings' [voice] table (settings.Voice), or `engine` instead of its
+        engine (--voice): the table's voice name and rate then apply only to its own engine."""
+        chosen = engine or voice.engine
+        own = chosen == voice.engine
+        return cls.tuned(chosen, voice.name if own else "", voice.rate if own else 0,
+                         voice.volume)
 
 
 @dataclass(frozen=True)
@@ -57,9 +81,6 @@ class Rendered:
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
 # Only words that precede a name or number; "No." and "etc." often end a sentence.
 _ABBREVIATIONS = frozenset("dr mr mrs ms st jr sr mt apt ave rd vs approx dept e.g i.e cf".split())
-# Digits joined by hyphens ("555-0123"), not part of "1,000" or "3.14159".
-_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:-\d+)*(?!\d|[.,]\d)")
-_SAYINGS = {re.compile(r"\b24/7\b"): "twenty four seven"}
 
 
 def _ends_sentence(before: str, after: str) -> bool:
@@ -84,69 +105,31 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _spell(match: re.Match[str]) -> str:
-    groups = match.group().split("-")
-    if max(len(g) for g in groups) < 3:  # "2-3 days", "7"
-        return match.group()
-    return ", ".join(" ".join(g) if len(g) >= 3 else g for g in groups)
+_PHRASE_STARTS = frozenset("and or but if to for with which when where while on about as from "
+                           "who so".split())
 
 
-def speech_text(sentence: str) -> str:
-    """What the engine is given: "911" → "9 1 1", "555-0123" → "5 5 5, 0 1 2 3"."""
-    for pattern, said in _SAYINGS.items():
-        sentence = pattern.sub(said, sentence)
-    return _DIGIT_GROUPS.sub(_spell, sentence)
+def lead(sentence: str, max_words: int) -> list[str]:
+    """A long first sentence as a short lead and the rest, so the first audio comes sooner:
+    split at its first comma or semicolon within `max_words` words, else before the first
+    word that starts a phrase ("and", "to", "with", …) within them; else left whole."""
+    words = sentence.split()
+    if max_words <= 0 or len(words) <= max_words:
+        return [sentence]
+    cut = next((i for i in range(1, max_words + 1) if words[i - 1].endswith((",", ";"))), 0)
+    cut = cut or next((i for i in range(3, max_words + 1)
+                       if words[i].lower() in _PHRASE_STARTS), 0)
+    if not cut or len(words) - cut < 2:
+        return [sentence]
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
-def _pick_voice(voices: Sequence[Any], wanted: str) -> str | None:
-    w = wanted.casefold()
-    known = [(v.id, v.id.casefold(), (v.name or "").casefold()) for v in voices]
-    for vid, i, n in known:  # exact id, id without family ("en-us"), or exact name first
-        if w in (i, i.rsplit("/", 1)[-1], n):
-            return vid
-    return next((vid for vid, i, n in known if w in i or w in n), None)
+def speech_text(sentence: str, engine: str = voices.DEFAULT) -> str:
+    """What the engine is given (see voices.spoken): "911" → "9, 1, 1"."""
+    return spoken.speech_text(sentence, engine)
 
 
-def _apply(engine: Any, settings: VoiceSettings) -> str | None:
-    """Set rate, volume and voice; returns a warning if the voice is unknown."""
-    engine.setProperty("rate", int(settings.rate))
-    engine.setProperty("volume", min(max(float(settings.volume), 0.0), 1.0))
-    if settings.voice is None:
-        return None
-    voice_id = _pick_voice(engine.getProperty("voices"), settings.voice)
-    if voice_id is None:
-        return f"no speech voice matches {settings.voice!r}; using the default voice"
-    engine.setProperty("voice", voice_id)
-    return None
-
-
-def pyttsx3_worker(conn: Connection) -> None:
-    """Receives (text, settings); replies ("ok", pcm, rate, warning) or ("error", message)."""
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the espeak driver prints per file
-    import pyttsx3
-
-    engine = pyttsx3.init()
-    done = threading.Event()  # pyttsx3 2.99's runAndWait returns before espeak has finished
-    engine.connect("finished-utterance", lambda name, completed: done.set())
-    applied, note = None, None
-    with tempfile.TemporaryDirectory(prefix="tts-") as tmp, suppress(EOFError):
-        out = Path(tmp) / "sentence.wav"
-        while (request := conn.recv()) is not None:  # None or a closed pipe ends the worker
-            text, settings = request
-            try:
-                if settings != applied:
-                    note, applied = _apply(engine, settings), settings
-                out.unlink(missing_ok=True)
-                done.clear()
-                engine.save_to_file(text, str(out))
-                engine.runAndWait()
-                if not done.wait(120):
-                    raise TimeoutError("espeak never finished")
-                with wave.open(str(out), "rb") as w:
-                    reply = ("ok", w.readframes(w.getnframes()), w.getframerate(), note)
-            except Exception as exc:  # reported; the parent then replaces this worker
-                reply = ("error", f"{type(exc).__name__}: {exc}")
-            conn.send(reply)
+pyttsx3_worker = voices.worker("pyttsx3")
 
 
 class _WorkerFailed(Exception):
@@ -154,21 +137,33 @@ class _WorkerFailed(Exception):
 
 
 class Synthesizer:
-    """pyttsx3 (espeak-ng) in a worker *process*, so a hung or crashed engine can be killed and
-    restarted without losing the caller's state."""
+    """A voice engine (voices.ENGINES) in a worker *process*, so a hung or crashed engine can
+    be killed and restarted without losing the caller's state. Sentences said before come
+    from a small cache ("repeat", a question asked again), at once."""
 
     def __init__(
         self,
         settings: VoiceSettings = VoiceSettings(),
         *,
-        timeout_base: float = 3.0,
-        timeout_per_char: float = 0.05,
+        timeout_base: float | None = None,
+        timeout_per_char: float | None = None,
         worker: Callable[[Connection], None] | None = None,
+        cache_size: int = 128,
+        start_allowance: float | None = None,
     ) -> None:
         self.settings = settings
-        self._timeout_base = timeout_base
-        self._timeout_per_char = timeout_per_char
-        self._worker = worker or pyttsx3_worker
+        if settings.engine not in voices.ENGINES:
+            raise TTSError(f"unknown voice engine {settings.engine!r}: choose one of "
+                           f"{', '.join(voices.ENGINES)}")
+        self._engine = voices.ENGINES[settings.engine]
+        self._timeout_base = self._engine.timeout_s if timeout_base is None else timeout_base
+        self._timeout_per_char = (self._engine.timeout_per_char if timeout_per_char is None
+                                  else timeout_per_char)
+        #: extra seconds for the first request to a new worker (it loads its model)
+        self._start_allowance = (self._engine.start_s if start_allowance is None
+                                 else start_allowance)
+        self._worker = worker or voices.worker(settings.engine)
+        self._fresh = False  # the worker was just started: allow for loading its model
         self._ctx = mp.get_context("spawn")  # callers have threads: never fork
         self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
@@ -176,33 +171,56 @@ class Synthesizer:
         self._failed = False
         self._restarts = 0
         self._warned: set[str] = set()
+        self._cache: OrderedDict[tuple[VoiceSettings, str, bool], Rendered] = OrderedDict()
+        self._cache_size = cache_size
 
     @property
     def restarts(self) -> int:
         return self._restarts
 
-    def render(self, sentence: str) -> Rendered:
-        spoken = speech_text(sentence).strip()
+    def render(self, sentence: str, pause: bool = True) -> Rendered:
+        """One sentence, at the normalised level, followed by the sentence pause (unless
+        `pause` is false: the lead of a sentence, which the rest follows at once)."""
+        spoken = speech_text(sentence, self.settings.engine).strip()
         if not spoken:  # espeak never finishes an empty text
             return Rendered(sentence, np.zeros(0, np.int16), ESPEAK_RATE)
-        timeout = self._timeout_base + self._timeout_per_char * len(sentence)
+        key = (self.settings, spoken, pause)
         with self._lock:
-            try:
-                return self._request(sentence, spoken, timeout)
-            except _WorkerFailed as exc:
-                log.warning("Speech engine %s; restarting it and trying again", exc)
-                self._stop(failed=True)
-            try:
-                return self._request(sentence, spoken, timeout)
-            except _WorkerFailed as exc:
-                self._stop(failed=True)
-                raise TTSError(
-                    f"Could not make speech: the speech engine {exc}, twice. "
-                    "Check that espeak-ng is installed (sudo apt install espeak-ng)."
-                ) from None
+            if key in self._cache:  # said before ("repeat", a question asked again): no wait
+                self._cache.move_to_end(key)
+                return replace(self._cache[key], text=sentence)
+            rendered = self._render(sentence, spoken, pause)
+            self._cache[key] = rendered
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            return rendered
+
+    def _render(self, sentence: str, spoken: str, pause: bool) -> Rendered:
+        timeout = self._timeout_base + self._timeout_per_char * len(sentence)
+        try:
+            return self._request(sentence, spoken, timeout, pause)
+        except _WorkerFailed as exc:
+            log.warning("Speech engine %s; restarting it and trying again", exc)
+            self._stop(failed=True)
+        try:
+            return self._request(sentence, spoken, timeout, pause)
+        except _WorkerFailed as exc:
+            self._stop(failed=True)
+            raise TTSError(
+                f"Could not make speech: the speech engine ({self._engine.describe}) "
+                f"{exc}, twice. Check that it is installed ({self._engine.fix})."
+            ) from None
 
     def render_reply(self, text: str) -> Iterator[Rendered]:
-        for sentence in split_sentences(text):
+        """The reply sentence by sentence, each as soon as it is made; a long first sentence
+        in two parts when the engine is slow to start (voices.VoiceEngine.lead_words)."""
+        sentences = split_sentences(text)
+        if sentences:
+            parts = lead(sentences[0], self._engine.lead_words)
+            if len(parts) == 2:
+                yield self.render(parts[0], pause=False)
+                sentences[0] = parts[1]
+        for sentence in sentences:
             yield self.render(sentence)
 
     def close(self) -> None:
@@ -221,6 +239,7 @@ class Synthesizer:
             target=self._worker, args=(child,), name="tts-worker", daemon=True
         )
         self._proc.start()
+        self._fresh = True
         child.close()  # so the worker's death shows as end-of-file here
         self._conn = parent
         if self._failed:
@@ -241,7 +260,7 @@ class Synthesizer:
             proc.join(1.0)
         conn.close()
 
-    def _request(self, text: str, spoken: str, timeout: float) -> Rendered:
+    def _request(self, text: str, spoken: str, timeout: float, pause: bool = True) -> Rendered:
         if self._proc is None:
             self._start()
         assert self._conn is not None and self._proc is not None
@@ -249,8 +268,11 @@ class Synthesizer:
             self._conn.send((spoken, self.settings))
         except OSError as exc:
             raise _WorkerFailed(f"could not be reached ({exc})") from None
+        if self._fresh:
+            timeout += self._start_allowance
         if not wait_any([self._conn, self._proc.sentinel], timeout):
             raise _WorkerFailed(f"took longer than {timeout:.1f} s")
+        self._fresh = False
         try:
             reply = self._conn.recv()
         except (EOFError, OSError):
@@ -265,12 +287,13 @@ class Synthesizer:
         if note and note not in self._warned:
             self._warned.add(note)
             log.warning("%s", note)
-        return Rendered(text, np.frombuffer(pcm, dtype="<i2"), int(rate))
+        pcm = loudness.normalise(np.frombuffer(pcm, dtype="<i2"), int(rate), self.settings.volume)
+        gap = np.zeros(int(rate * self.settings.sentence_pause * pause), np.int16)
+        return Rendered(text, np.concatenate([pcm, gap]), int(rate))
 
 
-def write_wav(path: Path, rendered: Sequence[Rendered]) -> float:
-    """All renders as one 16-bit mono WAV at the first one's rate; returns its seconds.
-    OSError (missing folder, disk full) propagates."""
+def joined(rendered: Sequence[Rendered]) -> Rendered:
+    """All renders as one, at the first one's rate."""
     rate = rendered[0].rate if rendered else ESPEAK_RATE
     parts = [np.zeros(0, np.int16)]
     for r in rendered:
@@ -280,11 +303,18 @@ def write_wav(path: Path, rendered: Sequence[Rendered]) -> float:
 
             pcm = soxr.resample(pcm, r.rate, rate)
         parts.append(pcm)
-    pcm = np.concatenate(parts).astype("<i2")
+    return Rendered(" ".join(r.text for r in rendered), np.concatenate(parts), rate)
+
+
+def write_wav(path: Path, rendered: Sequence[Rendered]) -> float:
+    """All renders as one 16-bit mono WAV at the first one's rate; returns its seconds.
+    OSError (missing folder, disk full) propagates."""
+    whole = joined(rendered)
+    pcm = whole.pcm.astype("<i2")
     with open(path, "wb") as f, wave.open(f, "wb") as w:  # open() first: a clean OSError
-        w.setparams((1, 2, rate, len(pcm), "NONE", "not compressed"))
+        w.setparams((1, 2, whole.rate, len(pcm), "NONE", "not compressed"))
         w.writeframes(pcm.tobytes())
-    return len(pcm) / rate
+    return whole.seconds
 
 
 class Speaker:
