@@ -67,6 +67,13 @@ class Intent:
     #: the intent is only possible when one of these keywords is present (e.g. `unlock` needs
     #: a code, a hidden key or an opening word); empty: always possible
     requires: tuple[Keyword, ...] = ()
+    #: the intent is doubted (asked about, never acted on) when one of these is present:
+    #: talk *about* the topic rather than a request, e.g. news, a drill, a Wi-Fi password
+    unless: tuple[Keyword, ...] = ()
+    #: evidence from one-word `topics` keywords alone ("fire", "baby") counts only when one of
+    #: these places the sentence here and now (my, inside, a call for help); else doubted
+    situated: tuple[Keyword, ...] = ()
+    topics: frozenset[str] = frozenset()  # stemmed words; empty: every one-word keyword
 
 
 @dataclass(frozen=True)
@@ -198,10 +205,15 @@ def _load_intents(path: Path) -> dict[str, Intent]:
             for pat, w in (body.get("keywords") or {}).items()
         )
         spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in body.get("phrases") or ()))
-        requires = tuple(
-            _keyword(path, f"{key}.requires.{pat}", pat, 1.0) for pat in body.get("requires") or ()
+        requires, unless, situated = (
+            tuple(_keyword(path, f"{key}.{field}.{pat}", pat, 1.0)
+                  for pat in body.get(field) or ())
+            for field in ("requires", "unless", "situated")
         )
-        intents[name] = Intent(name, phrases, kws, spoken, requires)
+        topics = frozenset(alt[0] for pat in body.get("topics") or ()
+                           for seg in _keyword(path, f"{key}.topics", pat, 1.0).segments
+                           for alt in seg if len(alt) == 1)
+        intents[name] = Intent(name, phrases, kws, spoken, requires, unless, situated, topics)
     missing = [n for n in INTENTS if n != "none" and n not in intents]
     if missing:
         raise _fail(path, f"intents.{missing[0]}", "missing")

@@ -64,6 +64,7 @@ class Evidence:
     by_sound: tuple[str, ...] = ()  # keywords found only through a respelled word
     expected: bool = False  # the step expects this intent (it got the step's bonus)
     gated: bool = False  # capped: none of the intent's `requires` keywords is present
+    doubted: str = ""  # why it was capped at a "did you mean": an `unless` keyword, or unsituated
 
     @property
     def source(self) -> str:
@@ -124,6 +125,7 @@ class MatcherSettings:
     learned_cap: float = 0.7  # what the classifier alone can reach: a "did you mean", no act
     learned_raises: bool = False  # may the classifier raise phrase evidence, or only lower it
     gate_cap: float = 0.5  # the most an intent missing its `requires` keywords can score
+    doubt_cap: float = 0.69  # the most a doubted intent can score: a "did you mean", no act
     priors: bool = True  # use the step's expected intents
     sound_answer: float = 0.8  # phrase evidence of a one-word answer the step expects, by sound
 
@@ -248,6 +250,7 @@ class Matcher:
         s = self.settings
         phrases = self._phrase_scores(norm) if norm else {}
         tokens = norm.split()
+        as_said = [stem(w) for w in tokens]  # as said: `unless` and `situated` words are not ours
         heard = self._respeller.respell(tokens) if self._respeller and tokens else None
         if heard is not None and heard.changes:
             tokens = list(heard.tokens)
@@ -293,13 +296,36 @@ class Matcher:
             is_expected = name in expected and score > 0 and s.priors
             if is_expected:  # a prior counts most where the evidence is weak
                 score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
+            doubted = self._doubt(name, (stems, as_said), kws, phrase_part)
+            if doubted:  # after the prior: a step's expectation never turns talk into an act
+                score = min(score, s.doubt_cap)
             covered = len(frozenset().union(*(span for _, span in kws)))
             out.append(Evidence(name, round(score, 4), p_score, p_text,
                                 tuple(k.pattern for k, _ in kws), covered, 1 - k_miss,
-                                round(q, 4), tuple(by_sound), is_expected, gated))
+                                round(q, 4), tuple(by_sound), is_expected, gated, doubted))
         out.sort(key=lambda e: (-e.score, e.intent != "emergency", not e.expected,
                                 self._order[e.intent]))
         return out
+
+    def _doubt(self, name: str, texts: tuple[Sequence[str], Sequence[str]],
+               kws: Sequence[tuple[Keyword, frozenset[int]]], phrase: float) -> str:
+        """Why `name` may only be asked about, not acted on (empty: it may act). Data decides:
+        an `unless` keyword (talk about the topic: news, a drill, a Wi-Fi password), or
+        evidence from one-word keywords alone without any of the `situated` keywords."""
+        if name == NONE:
+            return ""
+        intent = self._intents[name]
+        for kw in intent.unless:  # in the words as said or as respelled
+            if any(keyword_span(t, kw) is not None for t in texts):
+                return f"unless '{kw.pattern}'"
+        if (intent.situated and kws and phrase < self.settings.act_threshold
+                and all(len(span) == 1 and (not intent.topics or
+                                            texts[0][min(span)] in intent.topics)
+                        for _, span in kws)
+                and not any(keyword_span(t, kw) is not None
+                            for kw in intent.situated for t in texts)):
+            return "a topic word alone, not situated"
+        return ""
 
     def _learned(self, text: str) -> dict[str, float]:
         if self._model is None or not text:
@@ -378,7 +404,8 @@ def _exact(e: Evidence) -> bool:
 
 def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
     """Emergency wins ties, but only on real evidence: a keyword, or a close phrasing."""
-    return not e.gated and (e.keyword >= s.near_threshold or e.phrase >= s.emergency_phrase)
+    return not e.gated and not e.doubted and (e.keyword >= s.near_threshold
+                                              or e.phrase >= s.emergency_phrase)
 
 
 def _explain(e: Evidence) -> tuple[str, ...]:
@@ -390,6 +417,8 @@ def _explain(e: Evidence) -> tuple[str, ...]:
         out.append(f"learned {e.learned:.2f}")
     if e.gated:
         out.append("none of its required words")
+    if e.doubted:
+        out.append(f"doubted: {e.doubted}")
     if e.expected:
         out.append("expected at this step")
     return tuple(out)
