@@ -49,13 +49,14 @@ class Keyword:
 
     `segments` are matched in order with any words between them; each segment is a set of
     alternative word sequences, stemmed (see `textnorm.stem`). A pattern starting with `^`
-    only matches at the start of the utterance.
+    only matches at the start of the utterance, one ending with `$` only at its end.
     """
 
     pattern: str
     weight: float
     segments: tuple[frozenset[tuple[str, ...]], ...]
     anchored: bool = False
+    anchored_end: bool = False  # a pattern ending in `$` only matches at the utterance's end
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Data:
         for intent in self.intents.values():
             out.extend(intent.spoken)
             for kw in intent.keywords:
-                for segment in kw.pattern.lstrip("^").split("..."):
+                for segment in kw.pattern.lstrip("^").rstrip("$").split("..."):
                     out.extend(_spoken_alternatives(segment))
         return list(dict.fromkeys(s for s in out if s))
 
@@ -163,11 +164,11 @@ def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
     if not isinstance(weight, int | float) or not 0 < weight <= 1:
         raise _fail(path, key, f"keyword weight must be a number in (0, 1], got {weight!r}")
     text = str(pattern).strip()
-    anchored = text.startswith("^")
-    segments = tuple(_expand(seg) for seg in text.lstrip("^").split("..."))
+    anchored, anchored_end = text.startswith("^"), text.endswith("$")
+    segments = tuple(_expand(seg) for seg in text.lstrip("^").rstrip("$").split("..."))
     if not segments or not all(segments):
         raise _fail(path, key, "keyword is empty")
-    return Keyword(text, float(weight), segments, anchored)
+    return Keyword(text, float(weight), segments, anchored, anchored_end)
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:

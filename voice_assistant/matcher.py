@@ -155,12 +155,22 @@ def _find(tokens: Sequence[str], alts: frozenset[tuple[str, ...]], start: int) -
     return None
 
 
+def _find_end(tokens: Sequence[str], alts: frozenset[tuple[str, ...]], start: int) -> range | None:
+    """Where one of `alts` ends the utterance (at or after `start`), the longest first."""
+    for n in _lengths(alts):
+        if len(tokens) - n >= start and tuple(tokens[len(tokens) - n:]) in alts:
+            return range(len(tokens) - n, len(tokens))
+    return None
+
+
 def keyword_span(tokens: Sequence[str], kw: Keyword) -> frozenset[int] | None:
     """Token positions covered by `kw` in `tokens` (segments in order), or None."""
     covered: set[int] = set()
     pos = 0
-    for seg in kw.segments:
-        found = _find(tokens, seg, pos)
+    last = len(kw.segments) - 1
+    for k, seg in enumerate(kw.segments):
+        found = (_find_end(tokens, seg, pos) if kw.anchored_end and k == last
+                 else _find(tokens, seg, pos))
         if found is None or (kw.anchored and pos == 0 and found.start != 0):
             return None
         covered.update(found)
@@ -382,7 +392,7 @@ def _domain_words(data: Data) -> set[str]:
         for phrase in intent.phrases:
             out.update(phrase.split())
         for kw in (*intent.keywords, *intent.requires):
-            out.update(w for seg in kw.pattern.lstrip("^").split("...")
+            out.update(w for seg in kw.pattern.lstrip("^").rstrip("$").split("...")
                        for w in normalize(seg.replace("(", " ").replace(")", " ")
                                           .replace("|", " ")).split())
     return out
