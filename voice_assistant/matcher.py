@@ -34,7 +34,7 @@ evidence that decided.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
@@ -329,6 +329,7 @@ class Matcher:
             if any(keyword_span(t, kw) is not None for t in texts):
                 return f"unless '{kw.pattern}'"
         if (intent.situated and kws and phrase < self.settings.act_threshold
+                and len(texts[0]) > 2  # "fire!", "gas, help": the word is the whole message
                 and all(len(span) == 1 and (not intent.topics or
                                             texts[0][min(span)] in intent.topics)
                         for _, span in kws)
@@ -373,12 +374,16 @@ class Matcher:
             confidence -= penalty
             reasons.append(f"ambiguous with {rival.intent} ({rival.score:.2f}): -{penalty:.2f}")
         confidence = round(max(0.0, min(1.0, confidence)), 3)
+        if best.intent == NONE and (asked := _ask_emergency(norm, emergency, ranked, step, s)):
+            return asked
         if best.intent == NONE:
             reasons.append("closest to out-of-domain talk")
             return Match(norm, NONE, confidence, "none", tuple(reasons), ranked, step, decided_by)
         decision: Decision = "act" if confidence >= s.act_threshold else "confirm"
         if best.intent == "emergency" and not _plausible_emergency(best, s):
             decision = "confirm"  # a phrase only roughly like an emergency: ask, don't alarm
+        if decision != "act" and (asked := _ask_emergency(norm, emergency, ranked, step, s)):
+            return asked
         return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked, step,
                      decided_by)
 
@@ -410,6 +415,18 @@ def _training_docs(data: Data) -> list[tuple[str, str]]:
 
 def _exact(e: Evidence) -> bool:
     return len(e.by_sound) < len(e.keywords)
+
+
+def _ask_emergency(norm: str, e: Evidence | None, ranked: tuple[Evidence, ...],
+                   step: str | None, s: MatcherSettings) -> Match | None:
+    """An emergency in doubt (news, a drill, a bare "baby") that would otherwise be plausible
+    is asked about ("did you mean an emergency?") rather than ignored when nothing else acts.
+    Asleep, the guide stays silent on a question, so only a running session asks."""
+    if e is None or not e.doubted or not _plausible_emergency(replace(e, doubted=""), s):
+        return None
+    reasons = (*_explain(e), "emergency in doubt: asked, not ignored")
+    return Match(norm, "emergency", min(e.score, s.doubt_cap), "confirm", reasons, ranked, step,
+                 "emergency rule (in doubt)")
 
 
 def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
