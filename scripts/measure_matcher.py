@@ -128,7 +128,7 @@ def fresh(d: data_mod.Data) -> None:
     rows = fresh_danger()
     for step in (None, "idle", "assess", "landlord"):
         right = [predicted(m, u, step) == i for i, u in rows]
-        per = {i: f"{sum(r for (j, _), r in zip(rows, right) if j == i)}/"
+        per = {i: f"{sum(r for (j, _), r in zip(rows, right, strict=True) if j == i)}/"
                   f"{sum(j == i for j, _ in rows)}" for i in ("emergency", "unlock")}
         print(f"danger_fresh.tsv ({len(rows)} rows) at step {step}: recall "
               f"{sum(right) / len(rows):.1%} {per}")

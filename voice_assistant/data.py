@@ -164,6 +164,8 @@ def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
     if not isinstance(weight, int | float) or not 0 < weight <= 1:
         raise _fail(path, key, f"keyword weight must be a number in (0, 1], got {weight!r}")
     text = str(pattern).strip()
+    if re.search(r"\([^)]*\(", text) or text.count("(") != text.count(")"):
+        raise _fail(path, key, "keyword groups cannot nest: write (on his own|on her own)")
     anchored, anchored_end = text.startswith("^"), text.endswith("$")
     segments = tuple(_expand(seg) for seg in text.lstrip("^").rstrip("$").split("..."))
     if not segments or not all(segments):
