@@ -306,7 +306,9 @@ class Matcher:
             is_expected = name in expected and score > 0 and s.priors
             if is_expected:  # a prior counts most where the evidence is weak
                 score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
-            doubted = self._doubt(name, (stems, as_said), kws, phrase_part)
+            # below a near miss a doubt changes nothing (and costs time): only check above it
+            doubted = (self._doubt(name, (stems, as_said), kws, phrase_part)
+                       if score >= s.near_threshold else "")
             if doubted:  # after the prior: a step's expectation never turns talk into an act
                 score = min(score, s.doubt_cap)
             covered = len(frozenset().union(*(span for _, span in kws)))
