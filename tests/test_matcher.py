@@ -339,3 +339,10 @@ def test_keyword_patterns_anchor_at_the_end(data: data_mod.Data) -> None:
     assert keyword_span("what is the code".split(), kw) == frozenset({3})
     assert keyword_span("what is the password for the wifi".split(), kw) is None
     assert "code" in " ".join(data.vocabulary()) and "$" not in " ".join(data.vocabulary())
+
+
+def test_a_known_word_in_another_form_is_not_respelled(matcher: Matcher) -> None:
+    """'pains' is 'pain' (chest pain), not 'pins' (bobby pins): a stem the domain knows is
+    left as written, so the emergency keyword is found."""
+    m = matcher.match("I'm having chest pains", "idle")
+    assert (m.intent, m.decision) == ("emergency", "act"), m.reasons
