@@ -277,7 +277,7 @@ def test_no_emergency_alarm_on_the_tuned_out_of_domain_talk(matcher: Matcher,
 
 def test_recall_on_fresh_emergency_and_unlock_requests(matcher: Matcher) -> None:
     """tests/data/danger_fresh.tsv, written before tuning and never tuned on: the false-act
-    fixes must not silence real requests (measured 62/68 = 91.2 %, first contact the same)."""
+    fixes must not silence real requests (measured 64/68 = 94.1 %; first contact 91.2 %)."""
     rows = _rows("danger_fresh.tsv")
     assert len(rows) >= 60
     for step in (None, "idle", "assess", "landlord"):
