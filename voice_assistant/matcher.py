@@ -20,15 +20,19 @@ for how each was chosen):
   ("tell me the joke" ~ "tell me the code") counts for less.
 
 An intent's score is the strongest of its evidence; an intent with `requires` keywords (data)
-and none of them present is capped below `near_threshold`. The step the guide is at is a
-prior: its `expects` intents (data) get up to `expect_bonus` (less where the evidence is
-already strong, so a prior never outweighs a clear request) and win ties. Ties are broken by a
-declared order, never by chance: emergency, then the step's expected intents, then the
-order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an **ambiguity**
-penalty when a rival intent scores almost as high. The decision is `act` (confidence ≥
-`act_threshold`), `confirm` (a near miss: ask "did you mean …?") or `none`. `emergency` wins
-whenever it is plausible (a keyword, or a close phrasing). `Match.decided_by` names the
-evidence that decided.
+and none of them present is capped below `near_threshold`. An intent is *doubted* (capped at
+`doubt_cap`: a "did you mean", never an act) when one of its `unless` keywords is present (talk
+about the topic: news, a Wi-Fi password), or when its only evidence is one-word `topics`
+keywords ("fire", "baby") in a sentence of three words or more with none of its `situated`
+keywords (my, inside, help, now); a doubted emergency is asked about rather than ignored. The
+step the guide is at is a prior: its `expects` intents (data) get up to `expect_bonus` (less
+where the evidence is already strong, so a prior never outweighs a clear request) and win ties.
+Ties are broken by a declared order, never by chance: emergency, then the step's expected
+intents, then the order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an
+**ambiguity** penalty when a rival intent scores almost as high. The decision is `act`
+(confidence ≥ `act_threshold`), `confirm` (a near miss: ask "did you mean …?") or `none`.
+`emergency` wins whenever it is plausible (a keyword, or a close phrasing). `Match.decided_by`
+names the evidence that decided.
 """
 
 from __future__ import annotations
