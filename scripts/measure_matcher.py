@@ -98,6 +98,48 @@ def unseen(settings: MatcherSettings, d: data_mod.Data) -> tuple[float, float]:
     return right / total, acts / talk
 
 
+def fresh_ood() -> list[str]:
+    """tests/data/ood_fresh.txt: out-of-domain talk written before tuning, never tuned on."""
+    lines = (DATA / "ood_fresh.txt").read_text(encoding="utf-8").splitlines()
+    return [x for x in lines if x.strip() and not x.startswith("#")]
+
+
+def fresh_danger() -> list[tuple[str, str]]:
+    """tests/data/danger_fresh.tsv: emergency and unlock requests written before tuning."""
+    return load_set("danger_fresh.tsv")
+
+
+FRESH_STEPS = ("landlord", "assess", "prevention", "safe_place", "idle")
+
+
+def fresh(d: data_mod.Data) -> None:
+    """Score the fresh sets (never tuned on): OOD acts per step, danger recall per step."""
+    m = Matcher(d)
+    ood = fresh_ood()
+    for step in FRESH_STEPS:
+        acts = false_acts(m, ood, step)
+        total = sum(acts.values())
+        print(f"ood_fresh.txt ({len(ood)} lines) at step {step}: {total} acts "
+              f"({total / len(ood):.2%}) {dict(sorted(acts.items()))}")
+    for text in ood:
+        for step in FRESH_STEPS:
+            if (g := predicted(m, text, step)) != "none":
+                print(f"  acts {g:14s} at {step:10s} {text!r}")
+    rows = fresh_danger()
+    for step in (None, "idle", "assess", "landlord"):
+        right = [predicted(m, u, step) == i for i, u in rows]
+        per = {i: f"{sum(r for (j, _), r in zip(rows, right, strict=True) if j == i)}/"
+                  f"{sum(j == i for j, _ in rows)}" for i in ("emergency", "unlock")}
+        print(f"danger_fresh.tsv ({len(rows)} rows) at step {step}: recall "
+              f"{sum(right) / len(rows):.1%} {per}")
+    for want, text in rows:
+        got = predicted(m, text)
+        if got != want:
+            r = m.match(text)
+            print(f"  miss want {want:10s} got {got:12s} {r.intent}/{r.decision} "
+                  f"{r.confidence:.2f} {text!r}")
+
+
 def out_of_domain(d: data_mod.Data) -> list[str]:
     none_rows = [u for name in sets() for i, u in load_set(name) if i == "none"]
     return [*d.chatter, *none_rows, *hallway()]
@@ -183,6 +225,7 @@ def main() -> None:
     ap.add_argument("--scorer", choices=sorted(SCORERS), help="compare rapidfuzz scorers")
     ap.add_argument("--misses", action="store_true")
     ap.add_argument("--confusion", action="store_true")
+    ap.add_argument("--fresh", action="store_true", help="the fresh OOD and danger sets")
     ap.add_argument("--set", help="one file in tests/data/ (default: all)")
     args = ap.parse_args()
     d = data_mod.default()
@@ -205,6 +248,9 @@ def main() -> None:
         return
     if args.confusion:
         confusion(d)
+        return
+    if args.fresh:
+        fresh(d)
         return
     compare(d)
 

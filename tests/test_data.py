@@ -68,3 +68,21 @@ def test_invalid_data_fails_with_one_line_naming_file_and_key(
     assert "\n" not in msg
     assert msg.startswith(str(path))
     assert message in msg
+
+
+def test_a_nested_keyword_group_is_an_error_not_a_silent_miss(tmp_path: Path) -> None:
+    """A nested group used to expand to nothing that could match, silently."""
+    folder = _copy(tmp_path)
+    path = folder / "intents.yaml"
+    nested = '      "on (his|(her)) own": 0.9\n'
+    path.write_text(path.read_text().replace("      locked out: 0.95\n",
+                                             "      locked out: 0.95\n" + nested, 1))
+    with pytest.raises(data_mod.DataError, match="cannot nest"):
+        data_mod.load(folder)
+
+
+def test_unless_situated_and_topics_are_loaded(data: data_mod.Data) -> None:
+    emergency = data.intents["emergency"]
+    assert emergency.unless and emergency.situated and {"fire", "baby"} <= emergency.topics
+    assert data.intents["unlock"].unless and data.intents["unlock"].requires
+    assert not ({"netflix", "documentary"} & set(data.vocabulary()))  # not the engines' words

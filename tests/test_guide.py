@@ -227,3 +227,12 @@ def test_one_unclear_turn_between_clear_ones_does_not_count() -> None:
              "yes")
     assert [x.step for x in r] == ["assess", "assess", "other_entry", "other_entry",
                                    "prevention"]
+
+
+def test_an_emergency_in_doubt_is_silent_asleep_and_asked_in_a_session() -> None:
+    """Issue 10: news of a fire does not wake the box; in a session it asks, and yes goes on."""
+    news = "Did you hear about the fire on Elm Street? It was on the news."
+    results = _run(news, "i'm locked out", news, "yes")
+    assert (results[0].step, results[0].say) == ("idle", "")
+    assert results[2].step == "assess" and "emergency" in results[2].say.lower()
+    assert results[3].step == "emergency"

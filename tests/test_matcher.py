@@ -219,3 +219,130 @@ def test_same_words_same_answer_under_any_hash_seed() -> None:
     for seed, got in results.items():
         assert got == first, seed
     assert first[-1][0] == "locked_out"
+
+
+# -- issue 10: false acts on out-of-domain talk ------------------------------------------------
+def _lines(name: str) -> list[str]:
+    text = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [x for x in text if x.strip() and not x.startswith("#")]
+
+
+def _ood_sets(data: data_mod.Data) -> dict[str, list[str]]:
+    none_rows = [u for n in SETS for i, u in _rows(n) if i == "none"]
+    return {"chatter + none rows": [*data.chatter, *none_rows],
+            "hallway_whisper.txt": _lines("hallway_whisper.txt"),
+            "ood_fresh.txt": _lines("ood_fresh.txt")}
+
+
+OOD_STEPS = ("idle", "assess", "landlord", "safe_place", "prevention")
+
+
+def _acts(matcher: Matcher, texts: list[str], step: str) -> list[tuple[str, str]]:
+    return [(m.intent, t) for t in texts if (m := matcher.match(t, step)).acted]
+
+
+def test_unlock_never_acts_on_out_of_domain_talk(matcher: Matcher, data: data_mod.Data) -> None:
+    """SPEC: unlock only for a door code, a key's hiding place or an opening. Every OOD set,
+    the fresh one (never tuned on) included, in every step: not one unlock."""
+    for name, texts in _ood_sets(data).items():
+        for step in OOD_STEPS:
+            wrong = [t for i, t in _acts(matcher, texts, step) if i == "unlock"]
+            assert not wrong, (name, step, wrong)
+
+
+@pytest.mark.parametrize(("name", "most"), [
+    # measured (README "How it understands"): 0.18 %, 1.67 % (1 line: "I need help using
+    # this.", which test_observed_recogniser_cases wants as help), 23.3-23.8 % (at first
+    # contact 30.8-31.7 %)
+    ("chatter + none rows", 0.005), ("hallway_whisper.txt", 0.02), ("ood_fresh.txt", 0.25),
+])
+def test_out_of_domain_act_rate(matcher: Matcher, data: data_mod.Data, name: str,
+                                most: float) -> None:
+    texts = _ood_sets(data)[name]
+    for step in OOD_STEPS:
+        acts = _acts(matcher, texts, step)
+        print(f"{name} at {step}: {len(acts)}/{len(texts)} {Counter(i for i, _ in acts)}")
+        assert len(acts) / len(texts) <= most, (step, acts)
+
+
+def test_no_emergency_alarm_on_the_tuned_out_of_domain_talk(matcher: Matcher,
+                                                            data: data_mod.Data) -> None:
+    """News of a fire, a baby that slept, smoke from a barbecue: at most a question."""
+    sets = _ood_sets(data)
+    for step in OOD_STEPS:
+        for name in ("chatter + none rows", "hallway_whisper.txt"):
+            wrong = [t for i, t in _acts(matcher, sets[name], step) if i == "emergency"]
+            assert not wrong, (name, step, wrong)
+
+
+def test_recall_on_fresh_emergency_and_unlock_requests(matcher: Matcher) -> None:
+    """tests/data/danger_fresh.tsv, written before tuning and never tuned on: the false-act
+    fixes must not silence real requests (measured 64/68 = 94.1 %; first contact 91.2 %)."""
+    rows = _rows("danger_fresh.tsv")
+    assert len(rows) >= 60
+    for step in (None, "idle", "assess", "landlord"):
+        right = sum(_acted(matcher, u) == i if step is None else
+                    (m := matcher.match(u, step)).acted and m.intent == i for i, u in rows)
+        assert right / len(rows) >= 0.9, (step, right)
+
+
+@pytest.mark.parametrize("text", [
+    "my baby is inside", "i smell smoke", "there's a fire in my flat",
+    "my dog is locked in and it's hot", "Fire!", "gas", "there's smoke",
+    "I think there's a fire in my kitchen.", "My little boy is in there on his own.",
+])
+def test_a_real_emergency_is_caught_in_every_step(matcher: Matcher, text: str) -> None:
+    for step in (*OOD_STEPS, "locksmith", "emergency", None):
+        m = matcher.match(text, step)
+        assert (m.intent, m.decision) == ("emergency", "act"), (text, step, m.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "Did you hear about the fire on Elm Street? It was on the news.",
+    "The baby finally slept through the night.",
+    "I smell like smoke after that barbecue.",
+])
+def test_an_emergency_in_doubt_is_asked_about_not_ignored(matcher: Matcher, text: str) -> None:
+    """Talk about a fire or a baby is not acted on; in a session it is asked about."""
+    m = matcher.match(text, "landlord")
+    assert (m.intent, m.decision) == ("emergency", "confirm"), m.reasons
+    assert "emergency in doubt" in " ".join(m.reasons) or m.evidence.doubted
+
+
+def test_a_doubted_topic_still_acts_beside_a_clear_request(matcher: Matcher) -> None:
+    m = matcher.match("I'm locked out, and did you see the fire on the news", "idle")
+    assert (m.intent, m.decision) == ("locked_out", "act")
+
+
+@pytest.mark.parametrize(("text", "step", "not_this"), [
+    ("lock it", "assess", "locksmith"), ("Lock it.", "assess", "locksmith"),
+    ("how much does this shirt cost", "locksmith", "locksmith"),
+    ("What's the password for the Wi-Fi?", "landlord", "unlock"),
+    ("The code review took all afternoon.", "landlord", "unlock"),
+    ("hey siri", "landlord", "yes"), ("fair enough", "prevention", "stop"),
+    ("The dog next door barks all night.", "prevention", "next"),
+    ("I need to charge my laptop.", "landlord", "lease"),
+    ("My landlord raised the rent again, can you believe it?", "landlord", "landlord"),
+])
+def test_talk_about_a_topic_does_not_act_on_it(matcher: Matcher, text: str, step: str,
+                                               not_this: str) -> None:
+    m = matcher.match(text, step)
+    assert not (m.acted and m.intent == not_this), (text, m.intent, m.reasons)
+
+
+def test_keyword_patterns_anchor_at_the_end(data: data_mod.Data) -> None:
+    from voice_assistant.data import _keyword
+    from voice_assistant.matcher import keyword_span
+
+    kw = _keyword(DATA, "k", "(code|password)$", 1.0)
+    assert kw.anchored_end
+    assert keyword_span("what is the code".split(), kw) == frozenset({3})
+    assert keyword_span("what is the password for the wifi".split(), kw) is None
+    assert "code" in " ".join(data.vocabulary()) and "$" not in " ".join(data.vocabulary())
+
+
+def test_a_known_word_in_another_form_is_not_respelled(matcher: Matcher) -> None:
+    """'pains' is 'pain' (chest pain), not 'pins' (bobby pins): a stem the domain knows is
+    left as written, so the emergency keyword is found."""
+    m = matcher.match("I'm having chest pains", "idle")
+    assert (m.intent, m.decision) == ("emergency", "act"), m.reasons

@@ -49,13 +49,14 @@ class Keyword:
 
     `segments` are matched in order with any words between them; each segment is a set of
     alternative word sequences, stemmed (see `textnorm.stem`). A pattern starting with `^`
-    only matches at the start of the utterance.
+    only matches at the start of the utterance, one ending with `$` only at its end.
     """
 
     pattern: str
     weight: float
     segments: tuple[frozenset[tuple[str, ...]], ...]
     anchored: bool = False
+    anchored_end: bool = False  # a pattern ending in `$` only matches at the utterance's end
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,13 @@ class Intent:
     #: the intent is only possible when one of these keywords is present (e.g. `unlock` needs
     #: a code, a hidden key or an opening word); empty: always possible
     requires: tuple[Keyword, ...] = ()
+    #: the intent is doubted (asked about, never acted on) when one of these is present:
+    #: talk *about* the topic rather than a request, e.g. news, a drill, a Wi-Fi password
+    unless: tuple[Keyword, ...] = ()
+    #: evidence from one-word `topics` keywords alone ("fire", "baby") counts only when one of
+    #: these places the sentence here and now (my, inside, a call for help); else doubted
+    situated: tuple[Keyword, ...] = ()
+    topics: frozenset[str] = frozenset()  # stemmed words; empty: every one-word keyword
 
 
 @dataclass(frozen=True)
@@ -120,7 +128,7 @@ class Data:
         for intent in self.intents.values():
             out.extend(intent.spoken)
             for kw in intent.keywords:
-                for segment in kw.pattern.lstrip("^").split("..."):
+                for segment in kw.pattern.lstrip("^").rstrip("$").split("..."):
                     out.extend(_spoken_alternatives(segment))
         return list(dict.fromkeys(s for s in out if s))
 
@@ -156,11 +164,13 @@ def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
     if not isinstance(weight, int | float) or not 0 < weight <= 1:
         raise _fail(path, key, f"keyword weight must be a number in (0, 1], got {weight!r}")
     text = str(pattern).strip()
-    anchored = text.startswith("^")
-    segments = tuple(_expand(seg) for seg in text.lstrip("^").split("..."))
+    if re.search(r"\([^)]*\(", text) or text.count("(") != text.count(")"):
+        raise _fail(path, key, "keyword groups cannot nest: write (on his own|on her own)")
+    anchored, anchored_end = text.startswith("^"), text.endswith("$")
+    segments = tuple(_expand(seg) for seg in text.lstrip("^").rstrip("$").split("..."))
     if not segments or not all(segments):
         raise _fail(path, key, "keyword is empty")
-    return Keyword(text, float(weight), segments, anchored)
+    return Keyword(text, float(weight), segments, anchored, anchored_end)
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -198,10 +208,15 @@ def _load_intents(path: Path) -> dict[str, Intent]:
             for pat, w in (body.get("keywords") or {}).items()
         )
         spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in body.get("phrases") or ()))
-        requires = tuple(
-            _keyword(path, f"{key}.requires.{pat}", pat, 1.0) for pat in body.get("requires") or ()
+        requires, unless, situated = (
+            tuple(_keyword(path, f"{key}.{field}.{pat}", pat, 1.0)
+                  for pat in body.get(field) or ())
+            for field in ("requires", "unless", "situated")
         )
-        intents[name] = Intent(name, phrases, kws, spoken, requires)
+        topics = frozenset(alt[0] for pat in body.get("topics") or ()
+                           for seg in _keyword(path, f"{key}.topics", pat, 1.0).segments
+                           for alt in seg if len(alt) == 1)
+        intents[name] = Intent(name, phrases, kws, spoken, requires, unless, situated, topics)
     missing = [n for n in INTENTS if n != "none" and n not in intents]
     if missing:
         raise _fail(path, f"intents.{missing[0]}", "missing")

@@ -20,21 +20,25 @@ for how each was chosen):
   ("tell me the joke" ~ "tell me the code") counts for less.
 
 An intent's score is the strongest of its evidence; an intent with `requires` keywords (data)
-and none of them present is capped below `near_threshold`. The step the guide is at is a
-prior: its `expects` intents (data) get up to `expect_bonus` (less where the evidence is
-already strong, so a prior never outweighs a clear request) and win ties. Ties are broken by a
-declared order, never by chance: emergency, then the step's expected intents, then the
-order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an **ambiguity**
-penalty when a rival intent scores almost as high. The decision is `act` (confidence ≥
-`act_threshold`), `confirm` (a near miss: ask "did you mean …?") or `none`. `emergency` wins
-whenever it is plausible (a keyword, or a close phrasing). `Match.decided_by` names the
-evidence that decided.
+and none of them present is capped below `near_threshold`. An intent is *doubted* (capped at
+`doubt_cap`: a "did you mean", never an act) when one of its `unless` keywords is present (talk
+about the topic: news, a Wi-Fi password), or when its only evidence is one-word `topics`
+keywords ("fire", "baby") in a sentence of three words or more with none of its `situated`
+keywords (my, inside, help, now); a doubted emergency is asked about rather than ignored. The
+step the guide is at is a prior: its `expects` intents (data) get up to `expect_bonus` (less
+where the evidence is already strong, so a prior never outweighs a clear request) and win ties.
+Ties are broken by a declared order, never by chance: emergency, then the step's expected
+intents, then the order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an
+**ambiguity** penalty when a rival intent scores almost as high. The decision is `act`
+(confidence ≥ `act_threshold`), `confirm` (a near miss: ask "did you mean …?") or `none`.
+`emergency` wins whenever it is plausible (a keyword, or a close phrasing). `Match.decided_by`
+names the evidence that decided.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Literal
 
@@ -64,6 +68,7 @@ class Evidence:
     by_sound: tuple[str, ...] = ()  # keywords found only through a respelled word
     expected: bool = False  # the step expects this intent (it got the step's bonus)
     gated: bool = False  # capped: none of the intent's `requires` keywords is present
+    doubted: str = ""  # why it was capped at a "did you mean": an `unless` keyword, or unsituated
 
     @property
     def source(self) -> str:
@@ -124,6 +129,7 @@ class MatcherSettings:
     learned_cap: float = 0.7  # what the classifier alone can reach: a "did you mean", no act
     learned_raises: bool = False  # may the classifier raise phrase evidence, or only lower it
     gate_cap: float = 0.5  # the most an intent missing its `requires` keywords can score
+    doubt_cap: float = 0.69  # the most a doubted intent can score: a "did you mean", no act
     priors: bool = True  # use the step's expected intents
     sound_answer: float = 0.8  # phrase evidence of a one-word answer the step expects, by sound
 
@@ -153,12 +159,22 @@ def _find(tokens: Sequence[str], alts: frozenset[tuple[str, ...]], start: int) -
     return None
 
 
+def _find_end(tokens: Sequence[str], alts: frozenset[tuple[str, ...]], start: int) -> range | None:
+    """Where one of `alts` ends the utterance (at or after `start`), the longest first."""
+    for n in _lengths(alts):
+        if len(tokens) - n >= start and tuple(tokens[len(tokens) - n:]) in alts:
+            return range(len(tokens) - n, len(tokens))
+    return None
+
+
 def keyword_span(tokens: Sequence[str], kw: Keyword) -> frozenset[int] | None:
     """Token positions covered by `kw` in `tokens` (segments in order), or None."""
     covered: set[int] = set()
     pos = 0
-    for seg in kw.segments:
-        found = _find(tokens, seg, pos)
+    last = len(kw.segments) - 1
+    for k, seg in enumerate(kw.segments):
+        found = (_find_end(tokens, seg, pos) if kw.anchored_end and k == last
+                 else _find(tokens, seg, pos))
         if found is None or (kw.anchored and pos == 0 and found.start != 0):
             return None
         covered.update(found)
@@ -248,6 +264,7 @@ class Matcher:
         s = self.settings
         phrases = self._phrase_scores(norm) if norm else {}
         tokens = norm.split()
+        as_said = [stem(w) for w in tokens]  # as said: `unless` and `situated` words are not ours
         heard = self._respeller.respell(tokens) if self._respeller and tokens else None
         if heard is not None and heard.changes:
             tokens = list(heard.tokens)
@@ -293,13 +310,39 @@ class Matcher:
             is_expected = name in expected and score > 0 and s.priors
             if is_expected:  # a prior counts most where the evidence is weak
                 score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
+            # below a near miss a doubt changes nothing (and costs time): only check above it
+            doubted = (self._doubt(name, (stems, as_said), kws, phrase_part)
+                       if score >= s.near_threshold else "")
+            if doubted:  # after the prior: a step's expectation never turns talk into an act
+                score = min(score, s.doubt_cap)
             covered = len(frozenset().union(*(span for _, span in kws)))
             out.append(Evidence(name, round(score, 4), p_score, p_text,
                                 tuple(k.pattern for k, _ in kws), covered, 1 - k_miss,
-                                round(q, 4), tuple(by_sound), is_expected, gated))
+                                round(q, 4), tuple(by_sound), is_expected, gated, doubted))
         out.sort(key=lambda e: (-e.score, e.intent != "emergency", not e.expected,
                                 self._order[e.intent]))
         return out
+
+    def _doubt(self, name: str, texts: tuple[Sequence[str], Sequence[str]],
+               kws: Sequence[tuple[Keyword, frozenset[int]]], phrase: float) -> str:
+        """Why `name` may only be asked about, not acted on (empty: it may act). Data decides:
+        an `unless` keyword (talk about the topic: news, a drill, a Wi-Fi password), or
+        evidence from one-word keywords alone without any of the `situated` keywords."""
+        if name == NONE:
+            return ""
+        intent = self._intents[name]
+        for kw in intent.unless:  # in the words as said or as respelled
+            if any(keyword_span(t, kw) is not None for t in texts):
+                return f"unless '{kw.pattern}'"
+        if (intent.situated and kws and phrase < self.settings.act_threshold
+                and len(texts[0]) > 2  # "fire!", "gas, help": the word is the whole message
+                and all(len(span) == 1 and (not intent.topics or
+                                            texts[0][min(span)] in intent.topics)
+                        for _, span in kws)
+                and not any(keyword_span(t, kw) is not None
+                            for kw in intent.situated for t in texts)):
+            return "a topic word alone, not situated"
+        return ""
 
     def _learned(self, text: str) -> dict[str, float]:
         if self._model is None or not text:
@@ -337,12 +380,16 @@ class Matcher:
             confidence -= penalty
             reasons.append(f"ambiguous with {rival.intent} ({rival.score:.2f}): -{penalty:.2f}")
         confidence = round(max(0.0, min(1.0, confidence)), 3)
+        if best.intent == NONE and (asked := _ask_emergency(norm, emergency, ranked, step, s)):
+            return asked
         if best.intent == NONE:
             reasons.append("closest to out-of-domain talk")
             return Match(norm, NONE, confidence, "none", tuple(reasons), ranked, step, decided_by)
         decision: Decision = "act" if confidence >= s.act_threshold else "confirm"
         if best.intent == "emergency" and not _plausible_emergency(best, s):
             decision = "confirm"  # a phrase only roughly like an emergency: ask, don't alarm
+        if decision != "act" and (asked := _ask_emergency(norm, emergency, ranked, step, s)):
+            return asked
         return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked, step,
                      decided_by)
 
@@ -356,7 +403,7 @@ def _domain_words(data: Data) -> set[str]:
         for phrase in intent.phrases:
             out.update(phrase.split())
         for kw in (*intent.keywords, *intent.requires):
-            out.update(w for seg in kw.pattern.lstrip("^").split("...")
+            out.update(w for seg in kw.pattern.lstrip("^").rstrip("$").split("...")
                        for w in normalize(seg.replace("(", " ").replace(")", " ")
                                           .replace("|", " ")).split())
     return out
@@ -376,9 +423,22 @@ def _exact(e: Evidence) -> bool:
     return len(e.by_sound) < len(e.keywords)
 
 
+def _ask_emergency(norm: str, e: Evidence | None, ranked: tuple[Evidence, ...],
+                   step: str | None, s: MatcherSettings) -> Match | None:
+    """An emergency in doubt (news, a drill, a bare "baby") that would otherwise be plausible
+    is asked about ("did you mean an emergency?") rather than ignored when nothing else acts.
+    Asleep, the guide stays silent on a question, so only a running session asks."""
+    if e is None or not e.doubted or not _plausible_emergency(replace(e, doubted=""), s):
+        return None
+    reasons = (*_explain(e), "emergency in doubt: asked, not ignored")
+    return Match(norm, "emergency", min(e.score, s.doubt_cap), "confirm", reasons, ranked, step,
+                 "emergency rule (in doubt)")
+
+
 def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
     """Emergency wins ties, but only on real evidence: a keyword, or a close phrasing."""
-    return not e.gated and (e.keyword >= s.near_threshold or e.phrase >= s.emergency_phrase)
+    return not e.gated and not e.doubted and (e.keyword >= s.near_threshold
+                                              or e.phrase >= s.emergency_phrase)
 
 
 def _explain(e: Evidence) -> tuple[str, ...]:
@@ -390,6 +450,8 @@ def _explain(e: Evidence) -> tuple[str, ...]:
         out.append(f"learned {e.learned:.2f}")
     if e.gated:
         out.append("none of its required words")
+    if e.doubted:
+        out.append(f"doubted: {e.doubted}")
     if e.expected:
         out.append("expected at this step")
     return tuple(out)

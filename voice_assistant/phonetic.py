@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import jellyfish
 
+from voice_assistant.textnorm import stem
+
 
 @lru_cache(maxsize=8192)
 def sound(word: str) -> str:
@@ -40,6 +42,8 @@ class Respeller:
                  pair_min_code: int = 4) -> None:
         self.domain = frozenset(w for w in domain if w.isalpha())
         self.known = self.domain | frozenset(known)
+        # a known word in another form ("pains" for "pain") is not respelled ("pins")
+        self._known_stems = frozenset(stem(w) for w in self.known)
         self.min_code, self.pair_min_code = min_code, pair_min_code
         by_code: dict[str, list[str]] = {}
         for word in sorted(self.domain):
@@ -80,7 +84,7 @@ class Respeller:
                         changes.append((f"{word} {nxt}", meant))
                         i += 2
                         continue
-            if word not in self.known and len(word) >= 3:
+            if word not in self.known and len(word) >= 3 and stem(word) not in self._known_stems:
                 code = sound(word)
                 meant = self._closest(word, code) if len(code) >= self.min_code else None
                 if meant is not None:
