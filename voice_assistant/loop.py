@@ -235,6 +235,7 @@ class Listener:
             fields["audio"] = path
         fields["latency_ms"] = round((start - since) * 1000)
         self._event(kind, start, **fields)
+        self._event("spoken", start + duration, interrupted=False)
         self.deaf_until = start + duration + self.settings.guard
         self.now = max(self.now, start + duration)
         self.question_at = start + duration if self.assistant.state.in_session else None
