@@ -206,7 +206,7 @@ class SoundServer:
             "load-module", "module-loopback", "source=speaker.monitor", "sink=micsink",
             f"latency_msec={delay_ms}", "source_dont_move=true", "sink_dont_move=true",
             "sink_input_properties=media.name=echo"))
-        volume = max(0, min(65536, int(gain * 65536)))
+        volume = round(max(0.0, min(1.0, gain)) ** (1 / 3) * 65536)  # PulseAudio's cubic scale
         for line in self.pactl("list", "short", "sink-inputs").splitlines():
             index, owner = line.split("\t")[:2]
             if owner == str(self._echo_module):

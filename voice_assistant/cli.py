@@ -105,6 +105,9 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-transcripts", type=Path, metavar="FILE",
                    help="append what was heard to FILE (off by default: nothing heard is "
                         "written to disk)")
+    p.add_argument("--barge-in", action="store_true",
+                   help="experimental: keep listening while speaking, so the person can "
+                        "interrupt (needs echo cancellation, see `doctor`); off: half-duplex")
     p.add_argument("--wait-for-mic", action="store_true",
                    help="with no microphone, keep waiting for one (for the service)")
 
@@ -223,10 +226,10 @@ def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], No
 def cmd_listen(args: argparse.Namespace) -> int:
     import signal
 
-    from voice_assistant import data, mic, stt
+    from voice_assistant import data, echo, mic, stt
     from voice_assistant.assistant import Assistant
-    from voice_assistant.loop import FileOutput, Listener, LoopSettings, SpeakerOutput
-    from voice_assistant.tts import Speaker, Synthesizer, VoiceSettings
+    from voice_assistant.loop import FileOutput, Listener, LiveOutput, LoopSettings, SpeakerOutput
+    from voice_assistant.tts import Speaker, StreamSpeaker, Synthesizer, VoiceSettings
     from voice_assistant.vad import VadSettings
 
     cfg = _settings(args)
@@ -253,9 +256,19 @@ def cmd_listen(args: argparse.Namespace) -> int:
     voice = VoiceSettings(voice=cfg.voice.name or None, rate=cfg.voice.rate,
                           volume=cfg.voice.volume)
     synth = Synthesizer(voice)
-    output = FileOutput(args.tts_out) if args.tts_out else SpeakerOutput(Speaker())
+    output: FileOutput | SpeakerOutput | LiveOutput
+    canceller = None
+    if args.tts_out:
+        output = FileOutput(args.tts_out)
+    elif args.input_wav is not None:  # a file has its own clock: play each reply, then go on
+        output = SpeakerOutput(Speaker())
+    elif args.barge_in:  # listen while speaking, interruptible where echo can be cancelled
+        output = LiveOutput(StreamSpeaker())
+        canceller = _echo_canceller(echo)
+    else:
+        output = SpeakerOutput(Speaker())
     listener = Listener(Assistant(settings=cfg), recognizer, synth, output, loop_settings,
-                        _printer(args.json, args.log_transcripts))
+                        _printer(args.json, args.log_transcripts), echo=canceller)
 
     def stop(signum: int, frame: object) -> None:
         listener.stop()
@@ -267,8 +280,21 @@ def cmd_listen(args: argparse.Namespace) -> int:
         listener.run(source)
     finally:
         source.close()
+        if isinstance(output, LiveOutput):
+            output.close()
         synth.close()
     return 0
+
+
+def _echo_canceller(echo):  # -> echo.EchoCanceller | None
+    reason = echo.unavailable_reason()
+    if reason is None:
+        try:
+            return echo.EchoCanceller()
+        except Exception as exc:  # a broken native library: half-duplex still works
+            reason = f"the echo canceller failed to start ({exc})"
+    log.warning("half-duplex: %s", reason)
+    return None
 
 
 def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None
