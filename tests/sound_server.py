@@ -380,12 +380,19 @@ class Listen:
 
 
 def converse(server: SoundServer, listen: Listen, turns: list[Path], *,
-             pause: float = 0.7, timeout: float = 60.0) -> list[str]:
-    """The person says each turn after the assistant has answered the previous one; returns
-    the step after each turn as heard by the assistant."""
+             pause: float = 0.7, timeout: float = 60.0,
+             interrupt_after: float | None = None) -> list[str]:
+    """The person says each turn after the assistant has answered the previous one (or
+    `interrupt_after` seconds into that answer); returns the step after each turn as heard by
+    the assistant."""
     start = len([e for e in listen.events if e["event"] == "heard"])
-    for turn in turns:
+    for i, turn in enumerate(turns):
         server.play(turn)
+        if interrupt_after is not None and i < len(turns) - 1:
+            heard = listen.wait_for("heard", timeout)
+            if heard is not None and listen.wait_for(("say", "spoken"), timeout):
+                time.sleep(interrupt_after)
+            continue
         listen.settle(timeout)
         time.sleep(pause)
     return [e["step"] for e in listen.events if e["event"] == "heard"][start:]

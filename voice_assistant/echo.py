@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 RATE = 16000
 FRAME = 160  # AEC3 works on 10 ms frames
+#: How much earlier than the found delay the reference is given: timing jitter of the
+#: playback must never make it late (AEC3 finds the rest of the delay itself).
+LEAD = 0.15
 Played = Callable[[float, int], np.ndarray]  # (time, samples) -> what the speaker played
 
 
@@ -66,7 +69,7 @@ class EchoCanceller:
         if speaking and end - self._looked_at >= 0.25 and len(self._heard) == d.win_n:
             self._looked_at = end
             d.update(self._heard, played(end - (d.win_n + d.max_n) / RATE, d.win_n + d.max_n))
-        lead = max(0.0, (d.delay or 0.0) - 0.03)  # the reference a little early, never late
+        lead = max(0.0, (d.delay or 0.0) - LEAD)  # the reference early, never late
         ref = played(t - lead, len(mic))
         out = self.process(mic, ref)
         if speaking:

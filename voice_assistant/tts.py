@@ -366,7 +366,7 @@ class StreamSpeaker:
     def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
         written = 0
         with self._lock:
-            stamp = self.clock() + self._latency  # when this block reaches the speaker
+            stamp = self.clock() + self._lead(time_info)  # when this block reaches the speaker
             for item in self._items:
                 if written >= frames:
                     break
@@ -381,6 +381,15 @@ class StreamSpeaker:
                 item.pos += take
                 written += take
         outdata[written:] = 0
+
+    def _lead(self, time_info: Any) -> float:
+        """How long until this block is heard: PortAudio's own estimate for this very block
+        (it follows the device's buffer as it fills and drains), else the stream's latency."""
+        dac = getattr(time_info, "outputBufferDacTime", 0.0) or 0.0
+        now = getattr(time_info, "currentTime", 0.0) or 0.0
+        if dac and now and 0.0 <= dac - now < 2.0:
+            return dac - now
+        return self._latency
 
     def _open(self) -> None:
         if self._stream is not None:
@@ -405,6 +414,8 @@ class StreamSpeaker:
         out = pcm if r.rate == self.rate else soxr.resample(pcm, r.rate, self.rate)
         ref = pcm if r.rate == REFERENCE_RATE else soxr.resample(pcm, r.rate, REFERENCE_RATE)
         with self._lock:
+            if self._stopped.is_set():  # stopped while this sentence was being rendered
+                return
             now = self.clock()
             self._items = [i for i in self._items if not i.started or
                            i.started + len(i.ref) / REFERENCE_RATE > now - 10.0]
