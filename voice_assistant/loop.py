@@ -130,6 +130,7 @@ class Listener:
         self.echo = echo if isinstance(output, LiveOutput) else None
         self.state = State.LISTENING
         self._barge = False  # voice began while speaking: is it the person?
+        self._over_echo = False  # this utterance began over the assistant's own voice
         self.settings = settings or LoopSettings()
         self.emit = emit or (lambda event: None)
         self.vad = Endpointer(self.settings.vad)
@@ -245,7 +246,7 @@ class Listener:
     def _vad_event(self, ev: VadEvent) -> bool:
         """Handle one VAD event; True when the utterance was ended early."""
         if ev.kind == "start":
-            self._barge = self.state is State.SPEAKING
+            self._barge = self._over_echo = self.state is State.SPEAKING
             self._paused = False
             self.rec.start()
             self._partial = self.rec.feed(ev.pcm)
@@ -275,6 +276,8 @@ class Listener:
         """Is the partial transcript, after a short silence, already a sure, whole answer?"""
         s = self.settings
         if not s.early_silence or self.vad.trailing < s.early_silence or not self._partial:
+            return False
+        if self._over_echo:  # its start was heard over the echo: hear it out in full
             return False
         m = self.assistant.sure(self._partial)
         return m is not None and m.intent in s.early_intents
