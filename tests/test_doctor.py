@@ -18,7 +18,8 @@ from voice_assistant.doctor import check_engine, check_settings, check_voice, ru
 from voice_assistant.tts import VoiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ["settings", "microphone", "speaker", "voice", "voice clarity", "speech engines",
+CHECKS = ["settings", "microphone", "speaker", "voice", "voice clarity", "barge-in",
+          "speech engines",
           "speech engine", "Vosk model"]
 RUN_TIMEOUT = 120  # seconds for a whole doctor run in a child process
 
@@ -69,6 +70,7 @@ def test_this_machine_without_a_sound_card() -> None:
     assert lines["speaker"].startswith("FIX:") and "USB speaker" in lines["speaker"]
     assert lines["voice"].startswith("ok ") and "espeak-ng" in lines["voice"]
     assert lines["voice clarity"].startswith("ok ") and "clear" in lines["voice clarity"]
+    assert lines["barge-in"].startswith("ok   barge-in: available with `listen --barge-in`")
     assert lines["speech engines"].startswith("ok ")
     assert "whisper yes" in lines["speech engines"] and "pocketsphinx yes" in lines[
         "speech engines"] and "auto picks whisper" in lines["speech engines"]
@@ -218,3 +220,12 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(monkeypatch: pytest.Mon
     assert code == 1
     assert found["speaker"] == ("FIX: speaker: unexpected ValueError: something odd over two "
                                 "lines: run again with -v and report it")
+
+
+def test_without_echo_cancellation_it_says_half_duplex(monkeypatch) -> None:
+    from voice_assistant import echo
+
+    monkeypatch.setattr(echo, "unavailable_reason", lambda: "echo cancellation is not "
+                        "installed (ImportError): ...; pip install livekit")
+    check = doctor.check_barge_in()
+    assert check.ok and "half-duplex" in check.detail and "pip install livekit" in check.detail

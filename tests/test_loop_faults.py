@@ -55,7 +55,8 @@ def test_hung_speech_engine_is_restarted_and_the_session_goes_on(
         tmp_path: Path, recognizer) -> None:
     wav = session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
     worker = functools.partial(hang_on_first_reply_worker, marker=tmp_path / "hung")
-    with Synthesizer(timeout_base=1.0, timeout_per_char=0.0, worker=worker) as synth:
+    # 5 s: a fresh worker process must start within it even on a loaded machine
+    with Synthesizer(timeout_base=5.0, timeout_per_char=0.0, worker=worker) as synth:
         events = _run(WavSource(wav, fast=True), recognizer, synth, FileOutput(tmp_path / "o"))
         assert synth.restarts == 1 and (tmp_path / "hung").exists()
     steps = [e["step"] for e in events if e["event"] == "heard"]

@@ -159,10 +159,10 @@ def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], No
 def cmd_listen(args: argparse.Namespace) -> int:
     import signal
 
-    from voice_assistant import data, mic, settings, stt
+    from voice_assistant import data, echo, mic, settings, stt
     from voice_assistant.assistant import Assistant
-    from voice_assistant.loop import FileOutput, Listener, LoopSettings, SpeakerOutput
-    from voice_assistant.tts import Speaker, Synthesizer, VoiceSettings
+    from voice_assistant.loop import FileOutput, Listener, LiveOutput, LoopSettings, SpeakerOutput
+    from voice_assistant.tts import Speaker, StreamSpeaker, Synthesizer, VoiceSettings
     from voice_assistant.vad import VadSettings
 
     cfg = _settings(args)
@@ -193,9 +193,19 @@ def cmd_listen(args: argparse.Namespace) -> int:
     recognizer = stt.GuardedRecognizer(
         lambda: stt.load_recognizer(args.engine, data.default(), model=args.model))
     synth = Synthesizer(VoiceSettings.configured(cfg.voice, args.voice))
-    output = FileOutput(args.tts_out) if args.tts_out else SpeakerOutput(Speaker())
+    output: FileOutput | SpeakerOutput | LiveOutput
+    canceller = None
+    if args.tts_out:
+        output = FileOutput(args.tts_out)
+    elif args.input_wav is not None:  # a file has its own clock: play each reply, then go on
+        output = SpeakerOutput(Speaker())
+    elif args.barge_in:  # listen while speaking, interruptible where echo can be cancelled
+        output = LiveOutput(StreamSpeaker())
+        canceller = _echo_canceller(echo)
+    else:
+        output = SpeakerOutput(Speaker())
     listener = Listener(Assistant(settings=cfg), recognizer, synth, output, loop_settings,
-                        _printer(args.json, args.log_transcripts))
+                        _printer(args.json, args.log_transcripts), echo=canceller)
 
     def stop(signum: int, frame: object) -> None:
         listener.stop()
@@ -207,6 +217,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
         listener.run(source)
     finally:
         source.close()
+        if isinstance(output, LiveOutput):
+            output.close()
         synth.close()
     return 0
 
@@ -240,6 +252,17 @@ def _check_appendable(option: str, path: Path) -> None:
         raise UsageError(f"{option} {shorten(path)}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(mode):
         raise UsageError(f"{option} {shorten(path)}: {kind(mode)}, not a file")
+
+
+def _echo_canceller(echo):  # -> echo.EchoCanceller | None
+    reason = echo.unavailable_reason()
+    if reason is None:
+        try:
+            return echo.EchoCanceller()
+        except Exception as exc:  # a broken native library: half-duplex still works
+            reason = f"the echo canceller failed to start ({exc})"
+    log.warning("half-duplex: %s", reason)
+    return None
 
 
 def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None

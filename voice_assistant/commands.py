@@ -149,6 +149,9 @@ def _listen_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log-transcripts", type=Path, metavar="FILE",
                    help="append what was heard to FILE (off by default: nothing heard is "
                         "written to disk)")
+    p.add_argument("--barge-in", action="store_true",
+                   help="experimental: keep listening while speaking, so the person can "
+                        "interrupt (needs echo cancellation, see `doctor`); off: half-duplex")
     p.add_argument("--wait-for-mic", action="store_true",
                    help="with no microphone, keep waiting for one (for the service)")
 

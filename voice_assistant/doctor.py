@@ -162,6 +162,24 @@ def check_clarity(voice: Any = None) -> Check:
     return Check("voice clarity", True, detail)
 
 
+def check_barge_in() -> Check:
+    """Echo cancellation is what lets the person interrupt; without it, half-duplex."""
+    import numpy as np
+
+    from voice_assistant import echo
+
+    reason = echo.unavailable_reason()
+    if reason is not None:  # a working fallback, not a fault: the line says what is lost
+        return Check("barge-in", True, f"off, half-duplex: {reason}")
+    try:
+        echo.EchoCanceller().process(np.zeros(1600, np.int16), np.zeros(1600, np.int16))
+    except Exception as exc:  # a broken native library: the loop falls back the same way
+        return Check("barge-in", True, f"off, half-duplex: the echo canceller failed "
+                     f"({_one_line(exc)}); reinstall with scripts/setup")
+    return Check("barge-in", True, "available with `listen --barge-in` (experimental): WebRTC "
+                 "echo cancellation (livekit); without it, half-duplex")
+
+
 def check_engine(engine: str, model: Path | None) -> Check:
     from voice_assistant import data, stt
 
@@ -247,6 +265,7 @@ def run_doctor(config: Path | None, engine: str, model: Path | None, device: str
         ("speaker", check_speaker),
         ("voice", lambda: check_voice(voice_settings())),
         ("voice clarity", lambda: check_clarity(voice_settings())),
+        ("barge-in", check_barge_in),
         ("speech engines", lambda: check_engines(engine)),
         ("speech engine", lambda: check_engine(engine, model)),
         ("Vosk model", lambda: check_vosk_model(engine, model)),

@@ -1,10 +1,15 @@
 """The hands-free loop: listen, detect the end of speech, understand, answer aloud, wait.
 
 One loop serves the microphone and a WAV file alike (see `mic.py`); time is the audio's own
-clock, so a WAV can run faster than real time and still behave like a microphone. Half-duplex:
-audio heard while the assistant speaks, and for `guard` seconds after playback has really
-ended, is discarded. After a question the loop waits `reprompt_after` seconds, reprompts once,
-and after another `end_after` seconds of silence says goodbye and goes back to idle.
+clock, so a WAV can run faster than real time and still behave like a microphone.
+
+Two ways to speak. Half-duplex (files, or no echo canceller): audio heard while the assistant
+speaks, and for `guard` seconds after playback has really ended, is discarded. Barge-in (the
+speaker with an echo canceller, `LiveOutput`): the loop keeps listening while it speaks, the
+assistant's own voice is taken out of the microphone signal (`echo.py`), and voice that remains
+is the person: playback stops and the utterance is heard as usual. After a question the loop
+waits `reprompt_after` seconds, reprompts once, and after another `end_after` seconds of
+silence says goodbye and goes back to idle.
 """
 
 from __future__ import annotations
@@ -13,13 +18,15 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
 from voice_assistant.assistant import Assistant
+from voice_assistant.echo import EchoCanceller, rms_db
 from voice_assistant.mic import AudioChunk, MicEvent, Source
 from voice_assistant.stt import Recognizer
-from voice_assistant.tts import Rendered, Synthesizer, TTSError, write_wav
+from voice_assistant.tts import Rendered, StreamSpeaker, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,15 @@ class LoopSettings:
     #: has (`Recognizer.pause`), so the transcript is ready when the end of speech is
     #: confirmed; if the voice goes on, that work is discarded. 0 turns it off.
     pause_after: float = 0.03
+    #: Barge-in: voice (after echo cancellation) this long and this loud while the assistant
+    #: speaks is the person, and stops the playback.
+    barge_in_voice: float = 0.12
+    barge_in_level_db: float = -50.0
+
+
+class State(Enum):
+    LISTENING = "listening"  # nothing playing: every chunk goes to the endpointer
+    SPEAKING = "speaking"  # a reply is playing; deaf, or listening through the echo canceller
 
 
 class Output(Protocol):
@@ -90,11 +106,31 @@ class SpeakerOutput:
         return time.monotonic() - start, None
 
 
+class LiveOutput:
+    """The speaker, not blocking: the loop goes on listening while a reply plays, and can
+    stop it (barge-in). `speaker.reference()` is the echo canceller's reference."""
+
+    def __init__(self, speaker: StreamSpeaker) -> None:
+        self.speaker = speaker
+
+    def attach(self, clock: Callable[[], float]) -> None:
+        """Stamp playback on the microphone's clock."""
+        self.speaker.clock = clock
+
+    def close(self) -> None:
+        self.speaker.close()
+
+
 class Listener:
     def __init__(self, assistant: Assistant, recognizer: Recognizer, synth: Synthesizer,
-                 output: Output, settings: LoopSettings | None = None,
-                 emit: Emit | None = None) -> None:
+                 output: Output | LiveOutput, settings: LoopSettings | None = None,
+                 emit: Emit | None = None, echo: EchoCanceller | None = None) -> None:
         self.assistant, self.rec, self.synth, self.output = assistant, recognizer, synth, output
+        #: Cancels the speaker's echo; only with a LiveOutput (else the loop is half-duplex).
+        self.echo = echo if isinstance(output, LiveOutput) else None
+        self.state = State.LISTENING
+        self._barge = False  # voice began while speaking: is it the person?
+        self._over_echo = False  # this utterance began over the assistant's own voice
         self.settings = settings or LoopSettings()
         self.emit = emit or (lambda event: None)
         self.vad = Endpointer(self.settings.vad)
@@ -122,6 +158,8 @@ class Listener:
         except TTSError as exc:
             log.warning("speech output is not working yet: %s", exc)
         self._event("listening", 0.0)
+        if isinstance(self.output, LiveOutput) and hasattr(source, "now"):
+            self.output.attach(source.now)
         for item in source.chunks():
             if self.stopped:
                 break
@@ -135,11 +173,17 @@ class Listener:
 
     def _chunk(self, chunk: AudioChunk) -> None:
         self.now = chunk.end
-        if chunk.t < self.deaf_until:  # the assistant is speaking: never hear itself
-            if self.vad.in_speech:
+        if self.state is State.SPEAKING:
+            self._playback_check()
+        pcm = chunk.pcm
+        if self.echo is not None and isinstance(self.output, LiveOutput):
+            pcm = self.echo.cancel(pcm, chunk.t, self.output.speaker.reference,
+                                   self.state is State.SPEAKING)
+        if self._deaf(chunk):
+            if self.vad.in_speech:  # half-duplex: the assistant never hears itself
                 self.vad.reset()
             return
-        for ev in self.vad.feed(chunk.pcm, chunk.t):
+        for ev in self.vad.feed(pcm, chunk.t):
             if self._vad_event(ev):
                 break  # answered early: the rest of this chunk is the silence after it
         if self.vad.in_speech:
@@ -162,22 +206,69 @@ class Listener:
             self._paused = False
             self.rec.resume()
 
+    def _deaf(self, chunk: AudioChunk) -> bool:
+        """Half-duplex: no echo canceller, or its delay not yet found, while speaking."""
+        if self.echo is not None and self.echo.locked:
+            return False
+        return self.state is State.SPEAKING or chunk.t < self.deaf_until
+
+    def _playback_check(self) -> None:
+        """A LiveOutput reply has finished playing: now the question is asked."""
+        assert isinstance(self.output, LiveOutput)
+        speaker = self.output.speaker
+        if speaker.error is not None:
+            log.warning("speech output failed: %s", speaker.error)
+            speaker.error = None
+        ends = speaker.ends_at()
+        if ends is None or ends > self.now:
+            return
+        self._spoken(ends, interrupted=False)
+
+    def _spoken(self, at: float, interrupted: bool) -> None:
+        self.state = State.LISTENING
+        self._event("spoken", at, interrupted=interrupted)
+        self.deaf_until = at + (0.0 if self.echo and self.echo.locked else self.settings.guard)
+        self.question_at = at if self.assistant.state.in_session else None
+
+    def _barge_in(self, ev: VadEvent) -> None:
+        """While the assistant speaks, is this voice the person? Then stop talking."""
+        if not self._barge or ev.pcm is None:
+            return
+        s = self.settings
+        if self.vad.voiced < s.barge_in_voice or rms_db(ev.pcm) < s.barge_in_level_db:
+            return
+        assert isinstance(self.output, LiveOutput)
+        self._barge = False
+        self.output.speaker.stop()
+        self._event("barge_in", ev.t)
+        self._spoken(ev.t, interrupted=True)
+
     def _vad_event(self, ev: VadEvent) -> bool:
         """Handle one VAD event; True when the utterance was ended early."""
         if ev.kind == "start":
+            self._barge = self._over_echo = self.state is State.SPEAKING
             self._paused = False
             self.rec.start()
             self._partial = self.rec.feed(ev.pcm)
             self._event("speech_start", ev.t)
         elif ev.kind == "audio":
             self._partial = self.rec.feed(ev.pcm)
+            if self.state is State.SPEAKING:
+                self._barge_in(ev)
+                return False  # the person is not yet heard out while the reply plays
             if self._certain():
                 self._utterance_end(self.vad.end_now().t, early=True)
                 return True
         elif ev.kind == "drop":
+            self._barge = False
             self.rec.finish()  # too little voice: a click or a cough
             self._event("speech_end", ev.t, discarded="too short")
         elif ev.kind == "end":
+            if self.state is State.SPEAKING:  # voice that never became a barge-in: the echo
+                self._barge = False
+                self.rec.cancel()
+                self._event("speech_end", ev.t, discarded="while speaking")
+                return False
             self._utterance_end(ev.t)
         return False
 
@@ -185,6 +276,8 @@ class Listener:
         """Is the partial transcript, after a short silence, already a sure, whole answer?"""
         s = self.settings
         if not s.early_silence or self.vad.trailing < s.early_silence or not self._partial:
+            return False
+        if self._over_echo:  # its start was heard over the echo: hear it out in full
             return False
         m = self.assistant.sure(self._partial)
         return m is not None and m.intent in s.early_intents
@@ -216,6 +309,9 @@ class Listener:
             self.question_at = None
 
     def _say(self, text: str, since: float, wall: float, kind: str = "say") -> None:
+        if isinstance(self.output, LiveOutput):
+            self._say_live(self.output, text, since, wall, kind)
+            return
         first: list[float] = []
 
         def timed(renders: Iterator[Rendered]) -> Iterator[Rendered]:
@@ -235,11 +331,30 @@ class Listener:
             fields["audio"] = path
         fields["latency_ms"] = round((start - since) * 1000)
         self._event(kind, start, **fields)
+        self._event("spoken", start + duration, interrupted=False)
         self.deaf_until = start + duration + self.settings.guard
         self.now = max(self.now, start + duration)
         self.question_at = start + duration if self.assistant.state.in_session else None
 
+    def _say_live(self, output: LiveOutput, text: str, since: float, wall: float,
+                  kind: str) -> None:
+        """Start the reply and return at once: the loop listens while it plays."""
+        try:
+            started = output.speaker.start(self.synth.render_reply(text))
+        except TTSError as exc:  # the voice failed twice: show the text, keep the session
+            log.warning("speech output failed: %s", exc)
+            started = False
+        start = max(self.now, since, self.busy_until) + time.perf_counter() - wall
+        self._event(kind, start, say=text, latency_ms=round((start - since) * 1000))
+        if started:
+            self.state = State.SPEAKING
+            self.question_at = None
+        else:
+            self._spoken(start, interrupted=False)
+
     def _timers(self) -> None:
+        if self.state is State.SPEAKING:
+            return
         if self.question_at is None or not self.assistant.state.in_session:
             return
         waited = self.now - self.question_at

@@ -12,7 +12,7 @@ import multiprocessing as mp
 import re
 import threading
 import wave
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -340,3 +340,185 @@ class Speaker:
             ) from None
         if status:
             log.debug("Playback glitch: %s", status)
+
+
+REFERENCE_RATE = 16000  # the echo canceller's rate
+
+
+@dataclass
+class _Queued:
+    out: np.ndarray  # int16 at the stream's rate
+    ref: np.ndarray  # int16 at REFERENCE_RATE: the echo canceller's reference
+    pos: int = 0
+    started: float | None = None  # clock time its first sample reaches the speaker
+    cut_at: float | None = None  # clock time it was stopped, if it was
+
+
+def _output_stream(device: int | str | None, rate: int, callback: Callable[..., None]) -> Any:
+    import sounddevice as sd
+
+    return sd.OutputStream(device=device, samplerate=rate, channels=1, dtype="int16",
+                           callback=callback, latency="high")
+
+
+def _output_rate(device: int | str | None) -> int:
+    import sounddevice as sd
+
+    return int(sd.query_devices(device, "output")["default_samplerate"])
+
+
+class StreamSpeaker:
+    """Plays renders on one continuous output stream without blocking the caller; `stop()`
+    silences it at once (barge-in). Keeps what it played, stamped on `clock`, as the echo
+    canceller's reference (`reference()`)."""
+
+    def __init__(self, device: int | str | None = None, *,
+                 clock: Callable[[], float] | None = None,
+                 stream_factory: Callable[..., Any] = _output_stream,
+                 rate_of: Callable[[int | str | None], int] = _output_rate) -> None:
+        import time
+
+        self.device = device
+        self.clock = clock or time.monotonic
+        self._factory, self._rate_of = stream_factory, rate_of
+        self._stream: Any = None
+        self.rate = 0
+        self._latency = 0.0
+        self._items: list[_Queued] = []
+        self._blocks: deque[tuple[float, _Queued, int, int]] = deque(maxlen=4000)
+        self._lock = threading.Lock()
+        self._renderer: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self.error: TTSError | None = None  # a failure of the renderer thread, for the caller
+
+    # -- the stream (runs on PortAudio's thread) ------------------------------------------
+    def _callback(self, outdata: Any, frames: int, time_info: Any, status: Any) -> None:
+        written = 0
+        with self._lock:
+            stamp = self.clock() + self._lead(time_info)  # when this block reaches the speaker
+            for item in self._items:
+                if written >= frames:
+                    break
+                if item.pos >= len(item.out):
+                    continue
+                if item.started is None:
+                    item.started = stamp + written / self.rate
+                take = min(frames - written, len(item.out) - item.pos)
+                outdata[written:written + take, 0] = item.out[item.pos:item.pos + take]
+                # stamped block by block: after an underrun the rest plays later
+                self._blocks.append((stamp + written / self.rate, item, item.pos, take))
+                item.pos += take
+                written += take
+        outdata[written:] = 0
+
+    def _lead(self, time_info: Any) -> float:
+        """How long until this block is heard: PortAudio's own estimate for this very block
+        (it follows the device's buffer as it fills and drains), else the stream's latency."""
+        dac = getattr(time_info, "outputBufferDacTime", 0.0) or 0.0
+        now = getattr(time_info, "currentTime", 0.0) or 0.0
+        if dac and now and 0.0 <= dac - now < 2.0:
+            return dac - now
+        return self._latency
+
+    def _open(self) -> None:
+        if self._stream is not None:
+            return
+        try:
+            self.rate = self._rate_of(self.device)
+            self._stream = self._factory(self.device, self.rate, self._callback)
+            self._stream.start()
+            self._latency = float(getattr(self._stream, "latency", 0.0) or 0.0)
+        except Exception as exc:  # PortAudioError, OSError (no PortAudio), ValueError (device)
+            self._stream = None
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise TTSError(f"Could not play speech ({detail}); check that a speaker is "
+                           "connected and the output device setting is right.") from None
+
+    # -- the caller's side ------------------------------------------------------------------
+    def _queue(self, r: Rendered) -> None:
+        import soxr
+
+        pcm = np.asarray(r.pcm, np.int16)
+        pcm = np.concatenate([pcm, np.zeros(int(r.rate * _PLAY_TAIL_S), np.int16)])
+        out = pcm if r.rate == self.rate else soxr.resample(pcm, r.rate, self.rate)
+        ref = pcm if r.rate == REFERENCE_RATE else soxr.resample(pcm, r.rate, REFERENCE_RATE)
+        with self._lock:
+            if self._stopped.is_set():  # stopped while this sentence was being rendered
+                return
+            now = self.clock()
+            self._items = [i for i in self._items if not i.started or
+                           i.started + len(i.ref) / REFERENCE_RATE > now - 10.0]
+            self._items.append(_Queued(np.asarray(out, np.int16), np.asarray(ref, np.int16)))
+
+    def start(self, renders: Iterator[Rendered]) -> bool:
+        """Queue the first render now and the rest from a thread; False when there was
+        nothing to say. Raises TTSError when the first render or the speaker fails."""
+        self.stop()
+        self._stopped.clear()
+        self.error = None
+        self._open()
+        first = next(renders, None)
+        if first is None:
+            return False
+        self._queue(first)
+
+        def rest() -> None:
+            try:
+                for r in renders:
+                    if self._stopped.is_set():
+                        return
+                    self._queue(r)
+            except TTSError as exc:
+                self.error = exc
+
+        self._renderer = threading.Thread(target=rest, name="tts-render", daemon=True)
+        self._renderer.start()
+        return True
+
+    def stop(self) -> None:
+        """Silence it now: what is not yet played is dropped."""
+        self._stopped.set()
+        with self._lock:
+            now = self.clock() + self._latency  # what the device holds still plays
+            for item in self._items:
+                if item.pos < len(item.out):
+                    item.pos = len(item.out)
+                    item.cut_at = now
+        if self._renderer is not None:
+            self._renderer.join(5.0)
+            self._renderer = None
+
+    def ends_at(self) -> float | None:
+        """Clock time the queued speech will have been played, or None while some of it
+        has not started yet (or is still being rendered)."""
+        with self._lock:
+            rendering = self._renderer is not None and self._renderer.is_alive()
+            if rendering or any(i.started is None and i.pos < len(i.out) for i in self._items):
+                return None
+            ends = [i.cut_at if i.cut_at is not None else
+                    (i.started or 0.0) + len(i.ref) / REFERENCE_RATE for i in self._items]
+        return max(ends, default=0.0)
+
+    def reference(self, t0: float, n: int) -> np.ndarray:
+        """What the speaker played from clock time `t0`, `n` samples at 16 kHz."""
+        out = np.zeros(n, np.int16)
+        t1 = t0 + n / REFERENCE_RATE
+        with self._lock:
+            blocks = [b for b in self._blocks
+                      if b[0] < t1 and b[0] + b[3] / self.rate > t0]
+        for stamp, item, pos, count in blocks:
+            r0 = round(pos * REFERENCE_RATE / self.rate)
+            r1 = min(len(item.ref), round((pos + count) * REFERENCE_RATE / self.rate))
+            a = round((stamp - t0) * REFERENCE_RATE)  # where the block starts, in `out`
+            lo, hi = max(0, a), min(n, a + r1 - r0)
+            if lo < hi:
+                out[lo:hi] = item.ref[r0 + lo - a:r0 + hi - a]
+        return out
+
+    def close(self) -> None:
+        self.stop()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with suppress(Exception):
+                stream.stop()
+                stream.close()

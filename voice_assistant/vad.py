@@ -56,6 +56,11 @@ class Endpointer:
         self._start = self._last_voice = 0.0
         self._voiced = 0.0
 
+    @property
+    def voiced(self) -> float:
+        """Seconds of voice in the utterance so far."""
+        return self._voiced
+
     def feed(self, pcm: np.ndarray, t: float) -> list[VadEvent]:
         """Process a chunk whose first sample is at time `t` (seconds)."""
         if not len(self._rest):
