@@ -86,8 +86,8 @@ def test_rendered_replies_transcribe_back_to_their_key_words(spare_key_session) 
     """The reply WAVs hold the reply itself: Whisper, with no domain prompt (a listener who does
     not know the script), hears their key words back."""
     pytest.importorskip("faster_whisper", reason="install the whisper extra: scripts/setup")
-    from voice_assistant.stt import transcribe
     from voice_assistant.model_fetch import default_models_dir
+    from voice_assistant.stt import transcribe
     from voice_assistant.stt.models import find_whisper_model
     from voice_assistant.stt.whisper import WhisperRecognizer
 
