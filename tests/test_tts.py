@@ -109,6 +109,7 @@ def synth() -> Iterator[Synthesizer]:
         yield s
 
 
+@pytest.mark.arm64_smoke
 def test_real_render_is_plausible_speech(synth: Synthesizer) -> None:
     r = synth.render("Call your landlord now.")
     assert r.text == "Call your landlord now."
@@ -119,6 +120,7 @@ def test_real_render_is_plausible_speech(synth: Synthesizer) -> None:
     assert synth.restarts == 0
 
 
+@pytest.mark.arm64_smoke
 def test_render_reply_yields_each_sentence_as_it_is_ready(synth: Synthesizer) -> None:
     reply = synth.render_reply("Okay. Call 911 now! Ready?")
     first = next(reply)  # a generator: the first sentence is ready before the rest are made
