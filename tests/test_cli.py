@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TIME_SCALE
+
 ENV = {**os.environ, "LOCKOUT_CONFIG": "/nonexistent/settings.toml"}
 
 
@@ -15,7 +17,7 @@ def run(*args: str, env: dict | None = None, stdin: str | None = None
         ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "voice_assistant", *args],
-        capture_output=True, text=True, timeout=60, env=env or ENV, input=stdin,
+        capture_output=True, text=True, timeout=60 * TIME_SCALE, env=env or ENV, input=stdin,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import TIME_SCALE
 from voice_assistant.tts import (
     Rendered,
     Speaker,
@@ -105,7 +106,7 @@ def test_speech_text(sentence: str, expected: str | None) -> None:
 
 @pytest.fixture(scope="module")
 def synth() -> Iterator[Synthesizer]:
-    with Synthesizer() as s:
+    with Synthesizer(timeout_base=3.0 * TIME_SCALE) as s:
         yield s
 
 
