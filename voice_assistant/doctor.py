@@ -23,11 +23,16 @@ log = logging.getLogger(__name__)
 TTS_TIMEOUT = 20.0  # seconds; a hung speech synthesiser must not hang doctor
 TTS_SENTENCE = "The lockout assistant can speak."
 # Run in a child process (see TTS_TIMEOUT); argv[1] is the WAV to write.
+# pyttsx3 2.99's runAndWait returns before espeak has finished the file (as tts.py's worker
+# knows): on a slow machine (the emulated arm64 check) the WAV was not there yet.
 TTS_SCRIPT = (
-    "import sys, pyttsx3\n"
+    "import sys, threading, pyttsx3\n"
     "engine = pyttsx3.init()\n"
+    "done = threading.Event()\n"
+    "engine.connect('finished-utterance', lambda name, completed: done.set())\n"
     f"engine.save_to_file({TTS_SENTENCE!r}, sys.argv[1])\n"
     "engine.runAndWait()\n"
+    "done.wait()\n"
 )
 TTS_FIX = "sudo apt-get install espeak-ng libespeak-ng1"
 FETCH_FIX = "run `lockout-assistant fetch-model`"
