@@ -7,17 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENV
+from tests.conftest import ENV, TIME_SCALE
 
 
 def run(*args: str, env: dict | None = None, stdin: str | None = None
         ) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "voice_assistant", *args],
-        capture_output=True, text=True, timeout=60, env=env or ENV, input=stdin,
+        capture_output=True, text=True, timeout=60 * TIME_SCALE, env=env or ENV, input=stdin,
     )
 
 
+@pytest.mark.arm64_smoke
 def test_converse_json_matches_the_contract() -> None:
     p = run("converse", "--json", "I'm locked out", "yeah", "got it", "nope")
     assert p.returncode == 0, p.stderr
@@ -41,6 +42,7 @@ def test_converse_plain_text() -> None:
     assert p.returncode == 0 and "spare key" in p.stdout
 
 
+@pytest.mark.arm64_smoke
 def test_graph_is_mermaid_generated_from_the_data() -> None:
     p = run("graph")
     assert p.returncode == 0
@@ -88,6 +90,7 @@ def test_chat_ends_on_eof() -> None:
 AUDIO = Path(__file__).resolve().parent / "fixtures" / "audio"
 
 
+@pytest.mark.arm64_smoke
 def test_converse_mixes_recorded_and_typed_turns() -> None:
     wav = AUDIO / "locked_out_01__clean.wav"
     p = run("converse", "--json", "--engine", "pocketsphinx", str(wav), "yes")
@@ -99,6 +102,7 @@ def test_converse_mixes_recorded_and_typed_turns() -> None:
     assert "speech engine: pocketsphinx" in p.stderr  # one line says which engine and why
 
 
+@pytest.mark.arm64_smoke
 def test_auto_engine_is_whisper_from_the_installed_model_wheel(tmp_path: Path) -> None:
     """A fresh setup, no flags: Whisper tiny.en from the model wheel beside pocketsphinx (the
     dual path), said in one line."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes.util
 import io
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +14,15 @@ from pathlib import Path
 import pytest
 from test_devices import PI, fake_sounddevice
 
+from tests.conftest import TIME_SCALE
 from voice_assistant import devices, doctor, voices
 from voice_assistant.doctor import check_engine, check_settings, check_voice, run_doctor
 from voice_assistant.tts import VoiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKS = ["settings", "microphone", "speaker", "voice", "voice clarity", "barge-in",
-          "speech engines",
-          "speech engine", "Vosk model"]
-RUN_TIMEOUT = 120  # seconds for a whole doctor run in a child process
+CHECKS = ["machine", "settings", "microphone", "speaker", "voice", "voice clarity", "barge-in",
+          "speech engines", "speech engine", "Vosk model"]
+RUN_TIMEOUT = 120 * TIME_SCALE  # seconds for a whole doctor run in a child process
 
 
 @pytest.fixture(autouse=True)
@@ -51,18 +52,23 @@ def by_check(lines: list[str]) -> dict[str, str]:
     return found
 
 
+@pytest.mark.arm64_smoke
 def test_this_machine_without_a_sound_card() -> None:
     """The real thing, as `lockout-assistant doctor` runs it: exit 1, one line per check."""
     pytest.importorskip("sounddevice", exc_type=OSError)
     if devices.list_devices():
         pytest.skip("this machine has audio devices")
-    code = "from voice_assistant.doctor import run_doctor; " \
-           "raise SystemExit(run_doctor(None, 'auto', None, None))"
+    code = "import functools; from voice_assistant import doctor; " \
+           "doctor.check_voice = functools.partial(doctor.check_voice, " \
+           f"timeout=doctor.TTS_TIMEOUT * {TIME_SCALE}); " \
+           "raise SystemExit(doctor.run_doctor(None, 'auto', None, None))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, env=os.environ.copy(), timeout=RUN_TIMEOUT, check=False)
     assert "Traceback" not in proc.stderr + proc.stdout
     assert proc.returncode == 1
     lines = by_check(proc.stdout.splitlines())
+    assert lines["machine"].startswith(f"ok   machine: {platform.machine()}, ")
+    assert f"Python {platform.python_version()}" in lines["machine"]
     assert lines["settings"].startswith("ok ")
     assert lines["microphone"].startswith("FIX:")
     assert "no microphone found" in lines["microphone"]
@@ -74,7 +80,8 @@ def test_this_machine_without_a_sound_card() -> None:
     assert lines["speech engines"].startswith("ok ")
     assert "whisper yes" in lines["speech engines"] and "pocketsphinx yes" in lines[
         "speech engines"] and "auto picks whisper" in lines["speech engines"]
-    assert lines["speech engine"].startswith("ok ") and "whisper" in lines["speech engine"]
+    assert lines["speech engine"] == ("ok   speech engine: whisper+pocketsphinx loaded "
+                                      "(--engine auto)")
     assert lines["Vosk model"].startswith("ok ") and "optional" in lines["Vosk model"]
     assert "lockout-assistant fetch-model" in lines["Vosk model"]
 
@@ -91,6 +98,17 @@ def test_all_pass_on_a_pi_with_a_usb_microphone(monkeypatch: pytest.MonkeyPatch,
     assert "#1 'USB PnP Sound Device: Audio (hw:1,0)' (default)" in found["microphone"]
     assert "bcm2835 Headphones" in found["speaker"]
     assert "not needed" in found["Vosk model"]
+
+
+def test_the_machine_line_names_the_board_and_refuses_32_bit_arm(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    model.write_bytes(b"Raspberry Pi 4 Model B Rev 1.4\0")
+    pi = doctor.check_machine("aarch64", model)
+    assert pi.ok and pi.line().startswith("ok   machine: aarch64, Raspberry Pi 4 Model B Rev 1.4, ")
+    old = doctor.check_machine("armv7l", model)
+    assert not old.ok and "install 64-bit Raspberry Pi OS" in old.line()
+    x86 = doctor.check_machine("x86_64", tmp_path / "absent")
+    assert x86.ok and x86.line().startswith("ok   machine: x86_64, ") and "Pi" not in x86.line()
 
 
 def test_device_choice_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,6 +67,7 @@ def test_lookahead_model_takes_a_grammar_of_in_vocabulary_words(grammar_rec) -> 
     assert grammar_rec.grammar == PHRASES  # "locksmith" is not Korean: left out; no [unk] here
 
 
+@pytest.mark.arm64_smoke
 def test_grammar_constrained_streaming_partial_then_final(grammar_rec) -> None:
     grammar_rec.start()
     partials = [grammar_rec.feed(c) for c in audio.chunks(_pcm("thanks.wav"))]

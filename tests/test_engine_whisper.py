@@ -31,6 +31,7 @@ def _pcm(name: str) -> np.ndarray:
     return audio.read_pcm16(AUDIO / name)[0]
 
 
+@pytest.mark.arm64_smoke
 def test_the_installed_wheel_is_the_pinned_model() -> None:
     assert WHEEL is not None
     assert check_pinned(WHEEL) is None

@@ -4,6 +4,7 @@ and per recording condition. The tables printed here are the README's "Speech ac
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -65,6 +66,18 @@ def engine(request) -> stt.Recognizer:
     return stt.load_recognizer(request.param, data_mod.default(), model=None)
 
 
+#: The arm64 smoke subset (scripts/check-arm64): one clean recording per voice, the same words
+#: in every voice ("go back", mid-session), which both engines get right here. The arm64 run
+#: decodes them with pocketsphinx only: emulated Whisper takes minutes per utterance, so there
+#: it hears one recording, through the command line (test_cli.py).
+SMOKE_ID = "back_01"
+
+
+@functools.cache
+def _recognizer(name: str) -> stt.Recognizer:
+    return stt.load_recognizer(name, data_mod.default(), model=None)
+
+
 def _session(rec: stt.Recognizer, typed: list[str], wav: Path) -> dict:
     turns = converse.prepare([*typed, str(wav)])
     return list(converse.run(turns, Assistant(), lambda: rec))[-1]
@@ -89,6 +102,19 @@ def test_the_fixture_set_is_complete() -> None:
         assert (AUDIO / f["file"]).is_file(), f["file"]
     size = sum(p.stat().st_size for p in AUDIO.rglob("*.wav"))
     assert size < 25 * 2**20, f"committed audio is {size / 2**20:.1f} MB"
+
+
+@pytest.mark.parametrize("voice", list(MANIFEST["voices"]))
+@pytest.mark.parametrize("name", [
+    pytest.param("whisper"),
+    pytest.param("pocketsphinx", marks=pytest.mark.arm64_smoke),
+])
+def test_one_recording_per_engine_and_voice(name: str, voice: str) -> None:
+    f = next(f for f in MANIFEST["files"]
+             if f["id"] == SMOKE_ID and f["voice"] == voice and f["condition"] == "clean")
+    out = _session(_recognizer(name), f["before"], AUDIO / f["file"])
+    assert (out["intent"], out["step"]) == (f["intent"], f["step"]), out["heard"]
+    assert "back" in out["heard"].lower()
 
 
 def _right(f: dict, out: dict) -> bool:

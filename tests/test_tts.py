@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import TIME_SCALE
 from voice_assistant import voices
 from voice_assistant.tts import (
     Rendered,
@@ -101,10 +102,11 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
 
 @pytest.fixture(scope="module")
 def synth() -> Iterator[Synthesizer]:
-    with Synthesizer() as s:
+    with Synthesizer(timeout_base=3.0 * TIME_SCALE) as s:
         yield s
 
 
+@pytest.mark.arm64_smoke
 def test_real_render_is_plausible_speech(synth: Synthesizer) -> None:
     r = synth.render("Call your landlord now.")
     assert r.text == "Call your landlord now."
@@ -115,6 +117,7 @@ def test_real_render_is_plausible_speech(synth: Synthesizer) -> None:
     assert synth.restarts == 0
 
 
+@pytest.mark.arm64_smoke
 def test_render_reply_yields_each_sentence_as_it_is_ready(synth: Synthesizer) -> None:
     reply = synth.render_reply("Okay. Call 911 now! Ready?")
     first = next(reply)  # a generator: the first sentence is ready before the rest are made

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -49,6 +51,26 @@ class Check:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+#: 32-bit ARM userlands: pocketsphinx (and CTranslate2) publish no wheels for them.
+ARM32 = ("armv6l", "armv7l", "armv8l", "armhf", "arm")
+DEVICE_MODEL = Path("/proc/device-tree/model")  # "Raspberry Pi 4 Model B Rev 1.4" on a Pi
+
+
+def check_machine(machine: str | None = None, model_file: Path = DEVICE_MODEL) -> Check:
+    """The architecture (and the board, where the kernel names it): 64-bit is required."""
+    machine = machine or platform.machine() or "unknown"
+    try:
+        board = model_file.read_text(encoding="utf-8", errors="replace").strip("\0 \n")
+    except OSError:
+        board = ""
+    detail = ", ".join(x for x in (machine, board, f"{os.cpu_count() or 1} core(s)",
+                                   f"Python {platform.python_version()}") if x)
+    if machine in ARM32:
+        return Check("machine", False, f"{detail}: 32-bit ARM has no wheels for the speech "
+                     "engines: install 64-bit Raspberry Pi OS")
+    return Check("machine", True, detail)
 
 
 def check_settings(config: Path | None) -> tuple[Check, Any]:
@@ -260,6 +282,7 @@ def run_doctor(config: Path | None, engine: str, model: Path | None, device: str
         return check_microphone(chosen or None)
 
     checks: list[tuple[str, Callable[[], Check]]] = [
+        ("machine", check_machine),
         ("settings", settings_check),
         ("microphone", mic_check),
         ("speaker", check_speaker),
