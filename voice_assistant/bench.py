@@ -195,15 +195,21 @@ def _cpu_s() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _measure_voice(engine: str, cpu: int | None) -> dict[str, object]:
-    cmd = [sys.executable, "-m", "voice_assistant.bench", "--voice-worker", engine]
+def _worker(flag: str, name: str, cpu: int | None, what: str) -> dict[str, object]:
+    """Run this module's `flag` worker for `name` in a fresh process (pinned to `cpu` if given)
+    and return the JSON object it prints last; `what` names it in the one-line error."""
+    cmd = [sys.executable, "-m", "voice_assistant.bench", flag, name]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
                        preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
                        if cpu is not None else None)
     if p.returncode != 0:
-        raise RuntimeError(f"benchmark worker for the {engine} voice failed: "
+        raise RuntimeError(f"benchmark worker for {what} failed: "
                            f"{(p.stderr.strip().splitlines() or ['?'])[-1]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _measure_voice(engine: str, cpu: int | None) -> dict[str, object]:
+    return _worker("--voice-worker", engine, cpu, f"the {engine} voice")
 
 
 def run_voices(voice: str = "all") -> dict[str, object]:
@@ -246,14 +252,7 @@ def _startup_s(engine: str, cpu: int | None) -> float:
 
 
 def _measure(engine: str, cpu: int | None) -> dict[str, object]:
-    cmd = [sys.executable, "-m", "voice_assistant.bench", "--worker", engine]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
-                       preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
-                       if cpu is not None else None)
-    if p.returncode != 0:
-        raise RuntimeError(f"benchmark worker for {engine} failed: "
-                           f"{(p.stderr.strip().splitlines() or ['?'])[-1]}")
-    result = json.loads(p.stdout.strip().splitlines()[-1])
+    result = _worker("--worker", engine, cpu, engine)
     result["startup_s"] = _startup_s(engine, cpu)
     return result
 
