@@ -187,7 +187,7 @@ def speed(f: Figures) -> str:
     v = m["versions"]
     tools = ", ".join(f"{k} {v[k]}" for k in ("faster-whisper", "ctranslate2", "pocketsphinx")
                       if v.get(k))
-    load = (f", load average {m['load_avg']:.1f} when it started (shared with other work)"
+    load = (f", load average {m['load_avg']:.1f} when it started"
             if m.get("load_avg") is not None else "")
     return (f"Measured with `lockout-assistant bench --json` on {m['cpu']}, {m['cores']} cores, "
             f"Python {m['python']}, {tools}{load}:\n\n" + table(header, rows)

@@ -26,7 +26,9 @@ about the topic: news, a Wi-Fi password), or when its only evidence is one-word 
 keywords ("fire", "baby") in a sentence of three words or more with none of its `situated`
 keywords (my, inside, help, now); a doubted emergency is asked about rather than ignored. The
 step the guide is at is a prior: its `expects` intents (data) get up to `expect_bonus` (less
-where the evidence is already strong, so a prior never outweighs a clear request) and win ties.
+where the evidence is already strong, so a prior never outweighs a clear request) and win ties;
+the classifier alone, with no phrasing even near, stays at `learned_cap` (a "did you mean")
+even with the prior.
 Ties are broken by a declared order, never by chance: emergency, then the step's expected
 intents, then the order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an
 **ambiguity** penalty when a rival intent scores almost as high. The decision is `act`
@@ -309,7 +311,11 @@ class Matcher:
                 score = min(score, s.gate_cap)
             is_expected = name in expected and score > 0 and s.priors
             if is_expected:  # a prior counts most where the evidence is weak
+                learned_only = (not kws and q * s.learned_cap >= phrase_part
+                                and p_score < s.near_threshold)
                 score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
+                if learned_only:  # the classifier alone stays a "did you mean", prior or not
+                    score = min(score, s.learned_cap)
             # below a near miss a doubt changes nothing (and costs time): only check above it
             doubted = (self._doubt(name, (stems, as_said), kws, phrase_part)
                        if score >= s.near_threshold else "")
