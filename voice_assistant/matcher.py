@@ -350,6 +350,19 @@ class Matcher:
             return "a topic word alone, not situated"
         return ""
 
+    def _answer(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
+        """At a step that asks a yes/no question about its own topic (the step named like an
+        intent: the window step, the landlord step), an utterance that starts with the answer
+        ("yes it did, the side window was open") answers it: the topic said again is the
+        reason, not a new request. Only a `yes` or `no` keyword anchored at the start counts."""
+        if not step or step not in self._intents or ranked[0].intent != step:
+            return None
+        if not {"yes", "no"} <= self._expects.get(step, frozenset()):
+            return None
+        answers = [e for e in ranked if e.intent in ("yes", "no")
+                   and any(k.startswith("^") for k in e.keywords)]
+        return answers[0] if answers else None
+
     def _learned(self, text: str) -> dict[str, float]:
         if self._model is None or not text:
             return {}
@@ -371,10 +384,17 @@ class Matcher:
             return Match(norm, "emergency", emergency.score, "act", reasons, ranked, step,
                          "emergency rule")
         best = ranked[0]
+        answer = self._answer(ranked, step)
+        if answer is not None:  # "no, every window is shut" at the window step: an answer
+            ranked = (answer, *(e for e in ranked if e is not answer and e.intent != step))
+            best = answer
         rival = next((e for e in ranked[1:] if e.intent != best.intent), None)
         confidence = best.score
         reasons = list(_explain(best))
         decided_by = best.source
+        if answer is not None:
+            reasons.append(f"an answer to the {step} question, its topic said again")
+            decided_by = f"{decided_by} + answer to the step's question"
         prior_won = rival and best.expected and not rival.expected
         bonus = self._step_bonus.get(step or "", 0.0)
         if prior_won and rival and best.score - bonus <= rival.score + 1e-9:
