@@ -469,3 +469,32 @@ def test_a_new_request_still_beats_the_answer(matcher: Matcher) -> None:
     """The answer rule takes only the step's own topic: an emergency or another request wins."""
     assert matcher.match("no, and i can smell gas", "other_entry").intent == "emergency"
     assert matcher.match("no, but my neighbour has a spare key", "other_entry").intent != "no"
+
+
+# -- learned from sealed set B (first contact 84.4 %), by concept: dialect words --------------
+@pytest.mark.parametrize(
+    ("text", "step", "want"),
+    [
+        ("the bairns are in the hoose on their own", None, "emergency"),
+        ("a didnae hear ye", "landlord", "repeat"),
+        ("my pan's still burnin on the hob", None, "emergency"),
+        ("it's freezin out here and i'm on my own", "safe_place", "safe_place"),
+        ("how do i stop forgettin my keys", None, "prevention"),
+        ("how does this thing work", "idle", "help"),
+        ("that's me finished", "landlord", "stop"),
+        ("we're in the flat now", "safe_place", "got_in"),
+        ("could i kick the door in", "assess", "force_entry"),
+        ("where should i hide a spare", "prevention", "lockbox"),
+        ("where did i hide the spare", "assess", "unlock"),
+        ("can it open with your phone", "prevention", "smart_lock"),
+        ("disengage the deadbolt", "assess", "unlock"),
+        ("i locked myself outside", "idle", "locked_out"),
+        ("the two factor code never arrives", "idle", "none"),
+        ("that's well dodgy, the price of bread", "idle", "none"),
+    ],
+)
+def test_learned_from_sealed_set_b(matcher: Matcher, text: str, step: str | None,
+                                   want: str) -> None:
+    m = matcher.match(text, step)
+    got = m.intent if m.acted else "none"
+    assert got == want, (text, step, m.intent, m.decision, m.reasons)

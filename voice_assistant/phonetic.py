@@ -7,10 +7,11 @@ jellyfish, and at most a third of the letters different), so keyword evidence ca
 them, at a discount. Two written words, one of them unknown, are read as one domain word
 when together they are it ("land lord") or sound and spell like it ("locks myth"). Words
 the assistant knows (its phrasings and keywords) and everyday words it has seen (the chatter
-list) are never respelled, and codes shorter than `min_code` sounds never match ("guess"
-and "gas" are both KS). Sound alone is not enough: "called" and "cold" share a code (KLT)
-but not their letters, and were respelled in hallway talk before the spelling check
-(measured).
+list) are never respelled; an unknown word that is a domain word with its final g dropped
+("burnin", "freezin") is read as that word; and codes shorter than `min_code` sounds never
+match ("guess" and "gas" are both KS). Sound alone is not enough: "called" and "cold" share a
+code (KLT) but not their letters, and were respelled in hallway talk before the spelling
+check (measured).
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ class Respeller:
                         changes.append((f"{word} {nxt}", meant))
                         i += 2
                         continue
+            if (word not in self.known and word.endswith("in") and len(word) > 4
+                    and word + "g" in self.domain):  # "burnin", "freezin": a dropped g
+                respelled.add(len(out))
+                out.append(word + "g")
+                changes.append((word, word + "g"))
+                i += 1
+                continue
             if word not in self.known and len(word) >= 3 and stem(word) not in self._known_stems:
                 code = sound(word)
                 meant = self._closest(word, code) if len(code) >= self.min_code else None

@@ -25,6 +25,11 @@ _CONTRACTIONS = {
     "youve": "you have", "weve": "we have", "lets": "let us",
     "naw": "no", "nae": "no", "aye": "yes", "yeh": "yeah", "ya": "yeah", "yah": "yeah",
     "masel": "myself", "meself": "myself", "oot": "out", "wee": "little",
+    "hersel": "herself", "himsel": "himself", "hoose": "house", "bairn": "child",
+    "bairns": "children", "didnae": "did not", "dinnae": "do not", "cannae": "can not",
+    "wouldnae": "would not", "whit": "what", "dae": "do", "tae": "to", "ye": "you",
+    "fur": "for", "wouldya": "would you", "couldya": "could you", "deffo": "definitely",
+    "yis": "yes", "locky": "locksmith", "lox": "locks", "stahp": "stop",
     "neighbour": "neighbor", "neighbours": "neighbors", "mum": "mom", "okay": "ok",
     "24/7": "twenty four seven", "renter's": "renters", "renters'": "renters",
 }  # fmt: skip
