@@ -282,10 +282,14 @@ def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from voice_assistant import bench
+    from voice_assistant import bench, locations
 
+    fixtures = args.fixtures or locations.fixtures_dir()
+    problem = bench.fixtures_problem(fixtures)
+    if problem:
+        raise UsageError(problem)
     try:
-        result = bench.run(args.engine, args.voice)
+        result = bench.run(fixtures, args.engine, args.voice)
     except RuntimeError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1

@@ -15,10 +15,12 @@ from typing import Any
 
 import yaml
 
+from voice_assistant import locations
 from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
 from voice_assistant.textnorm import normalize, spoken_form, stem
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "intents"
+#: `intents/`: inside the installed package, or the checkout's (see `locations`)
+DATA_DIR = locations.intents_dir()
 DEFAULT_LANG = "en"
 
 #: Special transition targets besides step names.

@@ -231,14 +231,14 @@ def check_engines(engine: str) -> Check:
 
 
 def check_vosk_model(engine: str, model: Path | None) -> Check:
-    from voice_assistant.model_fetch import default_models_dir, looks_like_model
+    from voice_assistant.model_fetch import looks_like_model
     from voice_assistant.stt.models import find_vosk_model, looks_like_whisper_model
 
     if engine in ("whisper", "pocketsphinx"):
         return Check("Vosk model", True, f"not needed with --engine {engine}")
     if model is not None and looks_like_whisper_model(model):
         model = None  # `--engine auto --model` naming a Whisper model
-    path, why = find_vosk_model(model, default_models_dir())
+    path, why = find_vosk_model(model)
     if path is not None and looks_like_model(path):
         return Check("Vosk model", True, f"{path} ({why})")
     if path is not None:

@@ -198,14 +198,13 @@ def listener() -> Callable[[np.ndarray], str]:
     with the domain prompt off and room for a whole reply. Raises stt.EngineError when
     Whisper or its model is not installed."""
     from voice_assistant.audio import chunks
-    from voice_assistant.model_fetch import default_models_dir
     from voice_assistant.stt import EngineError, transcribe
     from voice_assistant.stt.models import find_whisper_model, wheel_model_path
     from voice_assistant.stt.whisper import WhisperRecognizer, WhisperSettings
 
     path = wheel_model_path()  # tiny.en, pinned: the figures in the README are its
     if path is None:
-        path, why = find_whisper_model(None, default_models_dir())
+        path, why = find_whisper_model(None)
         if path is None:
             raise EngineError(f"no Whisper model for the intelligibility check ({why})")
     # it writes what it hears: none of the engine's guards that blank a doubtful transcript
