@@ -63,6 +63,37 @@ def test_invalid_settings_name_the_file_and_key(tmp_path: Path, text: str, key: 
     assert msg.startswith(str(path)) and key in msg and "\n" not in msg
 
 
+def test_every_mistake_in_the_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    path = _write(tmp_path, """
+emergency_number = "nine one one"
+colour = "red"
+[landlord]
+name = 3
+phone = "12"
+mobile = "555 0123"
+[voice]
+rate = 30
+volume = 3
+engine = "festival"
+[listen]
+end_after = 0
+microphone = 2
+""")
+    with pytest.raises(SettingsError) as err:
+        settings.load(path)
+    problems = err.value.problems
+    expected = ["emergency_number: 'nine one one' is not a phone number", "colour: unknown key",
+                "landlord.name: must be a string", "landlord.phone: '12' is not a phone number",
+                "landlord.mobile: unknown key", "voice.rate: 30 is outside 60-400",
+                "voice.volume: 3.0 is outside", "voice.engine: 'festival' is not a voice engine",
+                "listen.end_after: 0.0 is outside", "listen.microphone: unknown key"]
+    assert len(problems) == len(expected), problems
+    for key in expected:
+        (line,) = [p for p in problems if key in p]
+        assert line.startswith(f"{path}: ") and "\n" not in line
+    assert str(err.value) == "\n".join(problems)
+
+
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="no such settings file"):
         settings.load(tmp_path / "nope.toml")

@@ -80,8 +80,9 @@ def check_settings(config: Path | None) -> tuple[Check, Any]:
     try:
         loaded = settings.load(config)
     except settings.SettingsError as exc:
-        return Check("settings", False, f"{_one_line(exc)}: correct that line, or pass "
-                     "--config with another file"), None
+        fix = "correct that line" if len(exc.problems) == 1 else "correct those lines"
+        return Check("settings", False, f"{_one_line('; '.join(exc.problems))}: {fix}, or "
+                     "pass --config with another file"), None
     if loaded.source is None:
         return Check("settings", True, "no settings file, using the defaults (optional: "
                      f"{settings.default_path()})"), loaded
@@ -210,8 +211,8 @@ def check_engine(engine: str, model: Path | None) -> Check:
     except stt.EngineError as exc:
         return Check("speech engine", False, _one_line(exc))
     except data.DataError as exc:
-        return Check("speech engine", False, f"invalid data: {_one_line(exc)}: restore the "
-                     "intents/ folder from the release")
+        return Check("speech engine", False, f"invalid data: {_one_line('; '.join(exc.problems))}"
+                     ": restore the intents/ folder from the release")
     return Check("speech engine", True, f"{rec.name} loaded (--engine {engine})")
 
 
