@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from voice_assistant import settings
-from voice_assistant.settings import SettingsError, spoken_digits
+from voice_assistant.settings import SettingsError
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -99,9 +99,12 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
         settings.load(tmp_path / "nope.toml")
 
 
-def test_spoken_digits() -> None:
-    assert spoken_digits("555-0123") == "5 5 5, 0 1 2 3"
-    assert spoken_digits("+44 20") == "plus 4 4, 2 0"
+@pytest.mark.parametrize("number", ["+44 (20) 7946-0018", "555 0199 ext. 12", "555 0199 x12",
+                                    "1-800-FLOWERS", "(555) 0199", "555.0199"])
+def test_phone_numbers_as_people_write_them(tmp_path: Path, number: str) -> None:
+    """International numbers, extensions and keypad letters (spelled out by `phone`)."""
+    s = settings.load(_write(tmp_path, f'[locksmith]\nphone = "{number}"\n'))
+    assert s.locksmith.phone == number
 
 
 def test_voice_and_listen_tables(tmp_path: Path) -> None:

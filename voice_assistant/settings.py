@@ -31,14 +31,13 @@ directory or a symlink loop is refused by its type, before reading).
 from __future__ import annotations
 
 import os
-import re
 import reprlib
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from voice_assistant import voices
+from voice_assistant import phone, voices
 from voice_assistant.oneline import shorten
 from voice_assistant.problems import Invalid, Problems
 from voice_assistant.userfile import UnusableFile, read_capped
@@ -49,7 +48,6 @@ MAX_BYTES = 64 * 1024  # a settings file is a few hundred bytes
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string"}
 _SHOW = reprlib.Repr()
 _SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist = 2, 40, 40, 4
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]*$")
 
 
 class SettingsError(Invalid):
@@ -113,22 +111,16 @@ def default_path() -> Path:
     return Path(user_config_dir(APP_NAME)) / "settings.toml"
 
 
-def spoken_digits(number: str) -> str:
-    """A phone number as separate digits, groups kept: "555-0123" → "5 5 5, 0 1 2 3"."""
-    groups = [g for g in re.split(r"[^0-9+]+", number) if g.strip("+")]
-    spoken = [" ".join("plus" if ch == "+" else ch for ch in g) for g in groups]
-    return ", ".join(spoken)
-
-
 def _phone(path: Path, key: str, value: Any, *, min_digits: int) -> str:
+    """A phone number as written (checked by `phone.parse`, which spells it too)."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise SettingsError(f"{path}: {key}: must be a string like \"555 0123\"")
-    text = str(value).strip()
-    digits = re.sub(r"\D", "", text)
-    if not _PHONE.match(text) or not min_digits <= len(digits) <= 15:
+    text = " ".join(str(value).split())
+    if phone.parse(text, min_keys=min_digits) is None:
         raise SettingsError(
-            f"{path}: {key}: {_show(text)} is not a phone number ({min_digits}-15 digits, "
-            "spaces, dashes, brackets and a leading + allowed)"
+            f"{path}: {key}: {_show(text)} is not a phone number ({min_digits}-15 digits; "
+            "spaces, dashes, brackets, a leading +, keypad letters as in 1-800-FLOWERS and an "
+            "extension as in ext. 12 allowed)"
         )
     return text
 

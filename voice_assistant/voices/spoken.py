@@ -1,7 +1,8 @@
 """What a voice is given to say: the written sentence in its spoken form.
 
-Numbers of three or more digits (911, a phone number) are read digit by digit, with a short
-pause before the number and between digits; words a voice says badly are replaced by the
+Numbers of three or more digits (911, a phone number) are read digit by digit, spelled by the
+same function that spells them in the reply text (`phone`), with a short pause before the
+number and between digits; words a voice says badly are replaced by the
 spoken forms in `intents/<lang>/pronounce.yaml` (data, not code).
 """
 
@@ -15,11 +16,10 @@ from pathlib import Path
 import yaml
 
 from voice_assistant.data import DATA_DIR, DEFAULT_LANG, DataError
+from voice_assistant.phone import spell_numbers
 
 PRONOUNCE = DATA_DIR / DEFAULT_LANG / "pronounce.yaml"
 
-# Digits joined by hyphens ("555-0123"), not part of "1,000" or "3.14159".
-_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:-\d+)*(?!\d|[.,]\d)")
 # Digits as the guide writes a phone number: single digits, spaces, commas ("5 5 5, 0 1 2 3").
 # A word before it gets a pause too: "call 9 1 1" → "call, 9, 1, 1".
 _SPELLED = re.compile(r"(?P<word>(?<=[A-Za-z]) )?(?<![\w.,])\d(?:,? \d)+(?![\w]|[.,]\d)")
@@ -64,13 +64,6 @@ def load_lexicon(path: Path = PRONOUNCE) -> Lexicon:
     return Lexicon(forms)
 
 
-def _spell(match: re.Match[str]) -> str:
-    groups = match.group().split("-")
-    if max(len(g) for g in groups) < 3:  # "2-3 days", "7"
-        return match.group()
-    return ", ".join(" ".join(g) if len(g) >= 3 else g for g in groups)
-
-
 def _slowly(match: re.Match[str]) -> str:
     """Digit by digit with a pause between digits; a longer one between groups."""
     digits = match.group().strip()
@@ -87,5 +80,4 @@ def speech_text(sentence: str, engine: str = "pyttsx3", lexicon: Lexicon | None 
     and the spoken forms of `lexicon` (default: the shipped pronounce.yaml) for `engine`."""
     for pattern, said in (lexicon or load_lexicon()).for_engine(engine):
         sentence = pattern.sub(lambda m, s=said: _keep_case(s, m.group()), sentence)
-    sentence = _DIGIT_GROUPS.sub(_spell, sentence)
-    return _SPELLED.sub(_slowly, sentence)
+    return _SPELLED.sub(_slowly, spell_numbers(sentence))
