@@ -17,6 +17,7 @@ import yaml
 
 from voice_assistant.data import DATA_DIR, DEFAULT_LANG, DataError
 from voice_assistant.phone import spell_numbers
+from voice_assistant.problems import Problems
 
 PRONOUNCE = DATA_DIR / DEFAULT_LANG / "pronounce.yaml"
 
@@ -43,24 +44,28 @@ def _pattern(written: str) -> re.Pattern[str]:
 
 @cache
 def load_lexicon(path: Path = PRONOUNCE) -> Lexicon:
-    """The spoken forms in `path`; DataError (one line) when the file is invalid."""
+    """The spoken forms in `path`; DataError with every mistake (one line each) when the
+    file is invalid."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DataError(f"{path}: cannot read: {' '.join(str(exc).split())}") from None
     if not isinstance(doc, dict):
         raise DataError(f"{path}: must map a voice engine (all, pyttsx3, piper) to its forms")
-    forms = {}
+    forms, problems = {}, Problems()
     for engine, table in doc.items():
         if not isinstance(table, dict):
-            raise DataError(f"{path}: {engine}: must map written words to spoken forms")
+            problems.add(f"{path}: {engine}: must map written words to spoken forms")
+            continue
         pairs = []
         for written, said in table.items():
             if not isinstance(written, str) or not written.strip() or not isinstance(said, str) \
                     or not said.strip():
-                raise DataError(f"{path}: {engine}.{written}: both sides must be words")
+                problems.add(f"{path}: {engine}.{written}: both sides must be words")
+                continue
             pairs.append((_pattern(written.strip()), " ".join(said.split())))
         forms[str(engine)] = tuple(pairs)
+    problems.raise_if_any(DataError)
     return Lexicon(forms)
 
 
