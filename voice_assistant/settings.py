@@ -118,9 +118,8 @@ def _phone(path: Path, key: str, value: Any, *, min_digits: int) -> str:
     text = " ".join(str(value).split())
     if phone.parse(text, min_keys=min_digits) is None:
         raise SettingsError(
-            f"{path}: {key}: {_show(text)} is not a phone number ({min_digits}-15 digits; "
-            "spaces, dashes, brackets, a leading +, keypad letters as in 1-800-FLOWERS and an "
-            "extension as in ext. 12 allowed)"
+            f"{path}: {key}: {_show(text)} is not a phone number ({min_digits}-15 digits, "
+            "e.g. \"555 0123\", \"+44 20 7946 0018\", \"1-800-FLOWERS ext. 12\")"
         )
     return text
 
