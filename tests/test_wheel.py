@@ -64,7 +64,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     site = Path(_run([str(bin_dir / "python"), "-c", "import sysconfig; "
                       "print(sysconfig.get_paths()['purelib'])"], tmp, env, 60).stdout.strip())
     # the dependencies: this environment's packages, after the fresh one's own
-    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    here = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    (site / "deps.pth").write_text("".join(f"{path}\n" for path in here))
     install = _run([sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install",
                     "--no-deps", "--no-index", "--quiet", "--disable-pip-version-check",
                     str(wheel)], tmp, env, 300)
