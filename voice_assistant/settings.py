@@ -131,14 +131,14 @@ def _contact(path: Path, key: str, raw: Any, problems: Problems) -> Contact:
     for k in raw:
         if k not in known:
             problems.add(f"{path}: {key}.{shorten(k)}: unknown key (expected name, phone)")
-    name, phone = raw.get("name", ""), ""
+    name, number = raw.get("name", ""), ""
     if not isinstance(name, str):
         problems.add(f"{path}: {key}.name: must be a string")
         name = ""
     with problems.each():
         if "phone" in raw:
-            phone = _phone(path, f"{key}.phone", raw["phone"], min_digits=3)
-    return Contact(name=" ".join(name.split()), phone=phone)
+            number = _phone(path, f"{key}.phone", raw["phone"], min_digits=3)
+    return Contact(name=" ".join(name.split()), phone=number)
 
 
 #: Allowed ranges, for the file and for the matching command-line options (voice.rate 0:
