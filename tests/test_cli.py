@@ -1,6 +1,7 @@
 """The command line as outside checks call it (SPEC §3): a real process, stdout and stderr."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ENV, TIME_SCALE
+from voice_assistant import data as data_mod
 
 
 def run(*args: str, env: dict | None = None, stdin: str | None = None
@@ -65,6 +67,36 @@ def test_usage_errors_are_one_line_exit_2(args: tuple[str, ...]) -> None:
     p = run(*args)
     assert p.returncode == 2
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_every_settings_mistake_is_one_line_exit_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[landlord]\nphone = 'abc'\n[voice]\nrate = 'fast'\n[listen]\nmic = 2\n")
+    p = run("converse", "--config", str(cfg), "hi")
+    assert p.returncode == 2 and p.stdout == "" and "Traceback" not in p.stderr
+    lines = p.stderr.splitlines()
+    assert len(lines) == 3, lines
+    for line, key in zip(lines, ("landlord.phone", "voice.rate", "listen.mic"), strict=True):
+        assert line.startswith(f"lockout-assistant: {cfg}: {key}: ")
+
+
+def test_every_data_mistake_is_one_line_exit_2(tmp_path: Path) -> None:
+    """Data edited by hand (intents/ is data: a new phrasing never touches code)."""
+    folder = tmp_path / "en"
+    shutil.copytree(data_mod.DATA_DIR / "en", folder)
+    guide = folder / "guide.yaml"
+    guide.write_text(guide.read_text().replace("    yes: spare_key\n", "    yes: spare_keys\n", 1)
+                     .replace("\nexpect_bonus: 0.05\n", "\nexpect_bonus: 3\n", 1))
+    code = ("import sys, pathlib; import voice_assistant.data as d; "
+            f"d.DATA_DIR = pathlib.Path({str(tmp_path)!r}); "
+            "from voice_assistant.cli import main; sys.exit(main(['converse', 'hi']))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV,
+                       timeout=60 * TIME_SCALE)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.splitlines() == [
+        f"lockout-assistant: invalid data: {guide}: steps.assess.yes: unknown step 'spare_keys'",
+        f"lockout-assistant: invalid data: {guide}: expect_bonus: must be a number in [0, 0.5), "
+        "got 3"]
 
 
 def test_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:

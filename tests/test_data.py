@@ -64,10 +64,69 @@ def test_invalid_data_fails_with_one_line_naming_file_and_key(
     path.write_text(text.replace(old, new, 1))
     with pytest.raises(data_mod.DataError) as err:
         data_mod.load(folder)
-    msg = str(err.value)
-    assert "\n" not in msg
-    assert msg.startswith(str(path))
-    assert message in msg
+    problems = err.value.problems
+    assert all("\n" not in p and p.startswith(f"{path}: ") for p in problems), problems
+    assert any(message in p for p in problems), problems
+
+
+def test_every_mistake_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "guide.yaml"
+    text = path.read_text()
+    for old, new in (("    yes: spare_key\n", "    yes: spare_keys\n"),
+                     ("    question: Did you get the spare key?\n", "    question: ''\n"),
+                     ("  force_entry: >-\n", "  force_entry2: >-\n"),
+                     ("\nexpect_bonus: 0.05\n", "\nexpect_bonus: 3\n")):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text)
+    with pytest.raises(data_mod.DataError) as err:
+        data_mod.load(folder)
+    problems = err.value.problems
+    assert all("\n" not in p and p.startswith(f"{path}: ") for p in problems), problems
+    for key in ("steps.assess.yes: unknown step 'spare_keys'",
+                "steps.spare_key.question: empty reply", "replies.force_entry: empty reply",
+                "expect_bonus: must be a number"):
+        assert sum(key in p for p in problems) == 1, (key, problems)
+    assert str(err.value) == "\n".join(problems)
+
+
+def test_mistakes_in_both_files_are_reported_together(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    intents, guide = folder / "intents.yaml", folder / "guide.yaml"
+    intents.write_text(intents.read_text().replace("      emergency: 0.95\n",
+                                                   "      emergency: 3\n", 1)
+                       .replace("\n  lockbox:\n", "\n  lockboxx:\n", 1))
+    guide.write_text(guide.read_text().replace("    no: other_entry\n", "\n", 1))
+    with pytest.raises(data_mod.DataError) as err:
+        data_mod.load(folder)
+    lines = err.value.problems
+    assert any(p.startswith(f"{intents}: ") and "keyword weight" in p for p in lines)
+    assert any(p == f"{intents}: intents.lockboxx: unknown intent name" for p in lines)
+    assert any(p == f"{intents}: intents.lockbox: missing" for p in lines)
+    assert any(p == f"{guide}: steps.assess.no: missing transition" for p in lines)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("intents.yaml", "  lockbox:\n    phrases:\n", "  lockbox:\n    phrases: a phrase\n"
+         "    ignored:\n", "intents.lockbox.phrases: must be a list"),
+        ("guide.yaml", "tips:\n", "tips: [\n", "invalid YAML"),
+        ("guide.yaml", "  assess:\n", "  assess: nothing\n  ignored:\n",
+         "steps.assess: must be a mapping"),
+    ],
+)
+def test_a_wrong_shape_is_a_mistake_not_a_crash(
+    tmp_path: Path, file: str, old: str, new: str, message: str
+) -> None:
+    folder = _copy(tmp_path)
+    path = folder / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(data_mod.DataError) as err:
+        data_mod.load(folder)
+    assert any(message in p for p in err.value.problems), err.value.problems
 
 
 def test_a_nested_keyword_group_is_an_error_not_a_silent_miss(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from voice_assistant import settings
-from voice_assistant.settings import SettingsError, spoken_digits
+from voice_assistant.settings import SettingsError
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -63,14 +63,48 @@ def test_invalid_settings_name_the_file_and_key(tmp_path: Path, text: str, key: 
     assert msg.startswith(str(path)) and key in msg and "\n" not in msg
 
 
+def test_every_mistake_in_the_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    path = _write(tmp_path, """
+emergency_number = "nine one one"
+colour = "red"
+[landlord]
+name = 3
+phone = "12"
+mobile = "555 0123"
+[voice]
+rate = 30
+volume = 3
+engine = "festival"
+[listen]
+end_after = 0
+microphone = 2
+""")
+    with pytest.raises(SettingsError) as err:
+        settings.load(path)
+    problems = err.value.problems
+    expected = ["emergency_number: 'nine one one' is not a phone number", "colour: unknown key",
+                "landlord.name: must be a string", "landlord.phone: '12' is not a phone number",
+                "landlord.mobile: unknown key", "voice.rate: 30 is outside 60-400",
+                "voice.volume: 3.0 is outside", "voice.engine: 'festival' is not a voice engine",
+                "listen.end_after: 0.0 is outside", "listen.microphone: unknown key"]
+    assert len(problems) == len(expected), problems
+    for key in expected:
+        (line,) = [p for p in problems if key in p]
+        assert line.startswith(f"{path}: ") and "\n" not in line
+    assert str(err.value) == "\n".join(problems)
+
+
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="no such settings file"):
         settings.load(tmp_path / "nope.toml")
 
 
-def test_spoken_digits() -> None:
-    assert spoken_digits("555-0123") == "5 5 5, 0 1 2 3"
-    assert spoken_digits("+44 20") == "plus 4 4, 2 0"
+@pytest.mark.parametrize("number", ["+44 (20) 7946-0018", "555 0199 ext. 12", "555 0199 x12",
+                                    "1-800-FLOWERS", "(555) 0199", "555.0199"])
+def test_phone_numbers_as_people_write_them(tmp_path: Path, number: str) -> None:
+    """International numbers, extensions and keypad letters (spelled out by `phone`)."""
+    s = settings.load(_write(tmp_path, f'[locksmith]\nphone = "{number}"\n'))
+    assert s.locksmith.phone == number
 
 
 def test_voice_and_listen_tables(tmp_path: Path) -> None:

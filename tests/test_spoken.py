@@ -65,3 +65,11 @@ def test_a_bad_pronunciation_file_is_one_line(tmp_path: Path, text: str, problem
     with pytest.raises(DataError) as err:
         _lexicon(tmp_path, text)
     assert problem in str(err.value) and "\n" not in str(err.value)
+
+
+def test_every_mistake_in_the_pronunciation_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as err:
+        _lexicon(tmp_path, "all:\n  a: ''\n  ok: fine\npyttsx3: [1]\npiper:\n  b: ''\n")
+    assert [p.split(": ", 1)[1] for p in err.value.problems] == [
+        "all.a: both sides must be words", "pyttsx3: must map written words to spoken forms",
+        "piper.b: both sides must be words"]

@@ -4,6 +4,9 @@ Each engine is measured in a fresh worker process (so memory is its own), once o
 and once pinned to one core (a Pi 4 core is roughly 3-4x slower than one of this box's).
 Sessions are the recorded conversations streamed in 100 ms chunks through the real loop on a
 simulated real-time clock, exactly as the microphone would deliver them.
+
+The recordings (a folder with `manifest.yaml`, 24 MB) are not shipped in the wheel: `bench`
+uses a checkout's `tests/fixtures/audio`, or the folder `--fixtures DIR` names.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-AUDIO = ROOT / "tests" / "fixtures" / "audio"
+MANIFEST = "manifest.yaml"
+#: typed texts for timing the matcher, beside the fixtures in a checkout (tests/data)
+PARAPHRASES = Path("..", "..", "data", "heldout_paraphrases.tsv")
 GAP_S = 20.0  # the user waits for the reply between turns (the longest takes about 17 s)
 
 
@@ -76,17 +80,43 @@ def _session_wav(turns: list[Path], folder: Path, name: str) -> Path:
     return path
 
 
-def _sessions(rec, synth, folder: Path, early: bool) -> dict[str, object]:
+def fixtures_problem(fixtures: Path | None) -> str | None:
+    """None when `fixtures` is a folder of recordings `bench` can use, else one line saying
+    what to pass."""
+    if fixtures is None:
+        return ("bench needs the recorded fixtures, which are not installed with the package: "
+                "pass --fixtures DIR (tests/fixtures/audio of a source checkout)")
+    if not (fixtures / MANIFEST).is_file():
+        return (f"--fixtures {fixtures}: no {MANIFEST} there: name the folder of recordings "
+                "(tests/fixtures/audio of a source checkout)")
+    return None
+
+
+def _manifest(fixtures: Path) -> dict:
+    return yaml.safe_load((fixtures / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _match_texts(fixtures: Path) -> tuple[str, list[str]]:
+    """(where from, texts) for timing the matcher: the held-out paraphrases beside the
+    fixtures in a checkout, else the fixtures' own typed texts."""
+    tsv = fixtures / PARAPHRASES
+    if tsv.is_file():
+        rows = tsv.read_text(encoding="utf-8").splitlines()[1:]
+        return tsv.name, [line.split("\t", 1)[1] for line in rows]
+    return MANIFEST, [f["text"] for f in _manifest(fixtures)["files"]]
+
+
+def _sessions(rec, synth, folder: Path, early: bool, fixtures: Path) -> dict[str, object]:
     from voice_assistant.assistant import Assistant
     from voice_assistant.loop import FileOutput, Listener, LoopSettings
     from voice_assistant.mic import WavSource
 
-    manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest = _manifest(fixtures)
     endpoint, reply, good, total = [], [], 0, 0
     settings = LoopSettings(reprompt_after=60, end_after=60,
                             early_silence=0.2 if early else 0.0)
     for conv in manifest["conversations"]:
-        wav = _session_wav([AUDIO / t["file"] for t in conv["turns"]], folder, conv["id"])
+        wav = _session_wav([fixtures / t["file"] for t in conv["turns"]], folder, conv["id"])
         events: list[dict] = []
         Listener(Assistant(), rec, synth, FileOutput(folder / conv["id"]), settings,
                  events.append).run(WavSource(wav, fast=True))
@@ -105,7 +135,7 @@ def _sessions(rec, synth, folder: Path, early: bool) -> dict[str, object]:
             "sessions_right": f"{good}/{total}", "turns": len(reply)}
 
 
-def worker(engine: str) -> dict[str, object]:
+def worker(engine: str, fixtures: Path) -> dict[str, object]:
     """Measure one engine in this process (run by `bench` in a fresh process)."""
     from voice_assistant import audio, data, stt
     from voice_assistant.matcher import Matcher
@@ -115,19 +145,18 @@ def worker(engine: str) -> dict[str, object]:
     t0 = time.perf_counter()
     rec = stt.load_recognizer(engine, d)
     load_s = time.perf_counter() - t0
-    manifest = yaml.safe_load((AUDIO / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest = _manifest(fixtures)
     decode = seconds = 0.0
     for f in manifest["files"]:
         if f["condition"] != "clean":
             continue
-        pcm = audio.read_pcm16(AUDIO / f["file"])[0]
+        pcm = audio.read_pcm16(fixtures / f["file"])[0]
         t = time.perf_counter()
         stt.transcribe(rec, audio.chunks(pcm))
         decode += time.perf_counter() - t
         seconds += len(pcm) / audio.RATE
     matcher = Matcher(d)
-    texts = [line.split("\t", 1)[1] for line in
-             (ROOT / "tests" / "data" / "heldout_paraphrases.tsv").read_text().splitlines()[1:]]
+    match_source, texts = _match_texts(fixtures)
     t = time.perf_counter()
     for text in texts:
         matcher.match(text)
@@ -136,8 +165,8 @@ def worker(engine: str) -> dict[str, object]:
         synth.render("Ready.")
         texts = [" ".join(step.say) for step in d.guide.steps.values() if step.say]
         first = [ms for ms, _ in first_audio(synth, texts)]
-        early = _sessions(rec, synth, Path(tmp), early=True)
-        late = _sessions(rec, synth, Path(tmp), early=False)
+        early = _sessions(rec, synth, Path(tmp), True, fixtures)
+        late = _sessions(rec, synth, Path(tmp), False, fixtures)
     return {
         "model_load_s": round(load_s, 3),
         "rtf": round(decode / seconds, 4),
@@ -147,6 +176,7 @@ def worker(engine: str) -> dict[str, object]:
         "without_early_answer": late,
         "tts_first_audio_ms": round(statistics.median(first), 1),
         "match_ms": round(match_ms, 3),
+        "match_texts": f"{match_source} ({len(texts)})",
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
@@ -195,10 +225,10 @@ def _cpu_s() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _worker(flag: str, name: str, cpu: int | None, what: str) -> dict[str, object]:
-    """Run this module's `flag` worker for `name` in a fresh process (pinned to `cpu` if given)
-    and return the JSON object it prints last; `what` names it in the one-line error."""
-    cmd = [sys.executable, "-m", "voice_assistant.bench", flag, name]
+def _worker(flag: str, args: list[str], cpu: int | None, what: str) -> dict[str, object]:
+    """Run this module's `flag` worker with `args` in a fresh process (pinned to `cpu` if
+    given) and return the JSON object it prints last; `what` names it in the one-line error."""
+    cmd = [sys.executable, "-m", "voice_assistant.bench", flag, *args]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
                        preexec_fn=(lambda: os.sched_setaffinity(0, {cpu}))
                        if cpu is not None else None)
@@ -209,7 +239,7 @@ def _worker(flag: str, name: str, cpu: int | None, what: str) -> dict[str, objec
 
 
 def _measure_voice(engine: str, cpu: int | None) -> dict[str, object]:
-    return _worker("--voice-worker", engine, cpu, f"the {engine} voice")
+    return _worker("--voice-worker", [engine], cpu, f"the {engine} voice")
 
 
 def run_voices(voice: str = "all") -> dict[str, object]:
@@ -251,8 +281,8 @@ def _startup_s(engine: str, cpu: int | None) -> float:
     return round(ready, 3)
 
 
-def _measure(engine: str, cpu: int | None) -> dict[str, object]:
-    result = _worker("--worker", engine, cpu, engine)
+def _measure(engine: str, cpu: int | None, fixtures: Path) -> dict[str, object]:
+    result = _worker("--worker", [engine, str(fixtures)], cpu, engine)
     result["startup_s"] = _startup_s(engine, cpu)
     return result
 
@@ -265,21 +295,23 @@ def available_engines() -> list[str]:
     return [auto, *names] if auto not in names else names
 
 
-def run(engine: str = "all", voice: str = "all") -> dict[str, object]:
+def run(fixtures: Path, engine: str = "all", voice: str = "all") -> dict[str, object]:
+    """Every available engine (or the one named) and voice, on the recordings in `fixtures`
+    (see `fixtures_problem`)."""
     from voice_assistant.stt.engines import pick
 
     engines = available_engines() if engine in ("all", "auto") else [engine]
     out: dict[str, object] = {"machine": machine(), "engines": {}, "auto": pick("auto")}
     for name in engines:
-        result = _measure(name, None)
-        result["pinned_one_core"] = _measure(name, 0)
+        result = _measure(name, None, fixtures)
+        result["pinned_one_core"] = _measure(name, 0, fixtures)
         out["engines"][name] = result  # type: ignore[index]
     out["voices"] = run_voices(voice)
     return out
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2])))
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(sys.argv[2], Path(sys.argv[3]))))
     elif len(sys.argv) == 3 and sys.argv[1] == "--voice-worker":
         print(json.dumps(voice_worker(sys.argv[2])))

@@ -282,10 +282,14 @@ def _microphone(device: str | None, wait: bool):  # -> mic.MicSource | None
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from voice_assistant import bench
+    from voice_assistant import bench, locations
 
+    fixtures = args.fixtures or locations.fixtures_dir()
+    problem = bench.fixtures_problem(fixtures)
+    if problem:
+        raise UsageError(problem)
     try:
-        result = bench.run(args.engine, args.voice)
+        result = bench.run(fixtures, args.engine, args.voice)
     except RuntimeError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
@@ -367,17 +371,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.addFilter(_one_line_records)
     from voice_assistant.audio import AudioError
     from voice_assistant.data import DataError
-    from voice_assistant.settings import SettingsError
+    from voice_assistant.problems import Invalid
     from voice_assistant.stt import EngineError
 
     try:
         return COMMANDS[args.command](args)
-    except (UsageError, SettingsError, AudioError, EngineError) as exc:
+    except Invalid as exc:  # settings or data files: every mistake, one line each
+        what = "invalid data: " if isinstance(exc, DataError) else ""
+        for problem in exc.problems:
+            print(f"{PROG}: {what}{one_line(problem)}", file=sys.stderr)
+        return 2
+    except (UsageError, AudioError, EngineError) as exc:
         print(f"{PROG}: {one_line(exc)}", file=sys.stderr)
         return 2
-    except DataError as exc:
-        print(f"{PROG}: invalid data: {one_line(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

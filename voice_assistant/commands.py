@@ -105,6 +105,9 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("all", *ENGINE_NAMES), default="all")
     p.add_argument("--voice", choices=("all", *VOICES), default="all",
                    help="speech-out voices to measure (first audio, CPU per second of speech)")
+    p.add_argument("--fixtures", type=Path, metavar="DIR",
+                   help="the recorded fixtures (a folder with manifest.yaml; default: "
+                        "tests/fixtures/audio of the source checkout)")
 
 
 def _fetch_args(p: argparse.ArgumentParser) -> None:
@@ -113,7 +116,9 @@ def _fetch_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", choices=WHISPER_SIZES, default="base.en",
                    help="with --engine whisper: which model (default base.en)")
     p.add_argument("--force", action="store_true", help="download again even if installed")
-    p.add_argument("--models-dir", type=Path, help="where to install (default: models/)")
+    p.add_argument("--models-dir", type=Path,
+                   help="where to install (default: models/ in a source checkout, else in the "
+                        "user data folder)")
 
 
 def _no_args(p: argparse.ArgumentParser) -> None:
@@ -164,6 +169,6 @@ _COMMAND_ARGS = {
     "doctor": ("check audio, voice, speech engine and settings", _doctor_args),
     "bench": ("measure speed and memory on the committed fixtures", _bench_args),
     "graph": ("print the guide's flow as a Mermaid diagram", _no_args),
-    "fetch-model": ("download a speech model into models/ (optional: Whisper tiny.en is "
+    "fetch-model": ("download a speech model (optional: Whisper tiny.en is "
                     "installed by setup)", _fetch_args),
 }

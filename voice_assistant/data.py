@@ -1,13 +1,15 @@
 """Load and validate the assistant's data (`intents/<lang>/*.yaml`) into frozen dataclasses.
 
 Everything is checked once, at load: an unknown intent or step name, a missing transition or
-an empty reply raises `DataError` with one line naming the file and the key.
+an empty reply is a mistake, one line naming the file and the key. All the mistakes in the
+files are reported together (`DataError.problems`), not only the first.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,10 +17,13 @@ from typing import Any
 
 import yaml
 
+from voice_assistant import locations
 from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
+from voice_assistant.problems import Invalid, Problems
 from voice_assistant.textnorm import normalize, spoken_form, stem
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "intents"
+#: `intents/`: inside the installed package, or the checkout's (see `locations`)
+DATA_DIR = locations.intents_dir()
 DEFAULT_LANG = "en"
 
 #: Special transition targets besides step names.
@@ -39,8 +44,9 @@ _Loader.add_implicit_resolver(
 )
 
 
-class DataError(ValueError):
-    """The data files are invalid; the message is one line naming the file and key."""
+class DataError(Invalid):
+    """The data files are invalid; each of its `problems` is one line naming the file and
+    the key."""
 
 
 @dataclass(frozen=True)
@@ -137,10 +143,16 @@ class Data:
         return sorted({w for line in self.speech_corpus() for w in line.split()})
 
 
-def _spoken_alternatives(segment: str) -> list[str]:
-    parts = _GROUP.split(segment)
+def _alternatives(segment: str) -> Iterator[str]:
+    """Every text a keyword segment stands for: "(kid|dog) inside" → "kid inside", …"""
+    parts = _GROUP.split(segment)  # even indices: literal text; odd: "a|b|c"
     choices = [part.split("|") if i % 2 else [part] for i, part in enumerate(parts)]
-    return [spoken_form(" ".join(combo)) for combo in itertools.product(*choices)]
+    for combo in itertools.product(*choices):
+        yield " ".join(combo)
+
+
+def _spoken_alternatives(segment: str) -> list[str]:
+    return [spoken_form(text) for text in _alternatives(segment)]
 
 
 def _fail(path: Path, key: str, why: str) -> DataError:
@@ -148,20 +160,16 @@ def _fail(path: Path, key: str, why: str) -> DataError:
 
 
 def _expand(segment: str) -> frozenset[tuple[str, ...]]:
-    parts = _GROUP.split(segment)  # even indices: literal text; odd: "a|b|c"
-    choices: list[list[str]] = []
-    for i, part in enumerate(parts):
-        choices.append(part.split("|") if i % 2 else [part])
     alts = set()
-    for combo in itertools.product(*choices):
-        tokens = tuple(stem(w) for w in normalize(" ".join(combo)).split())
+    for text in _alternatives(segment):
+        tokens = tuple(stem(w) for w in normalize(text).split())
         if tokens:
             alts.add(tokens)
     return frozenset(alts)
 
 
 def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
-    if not isinstance(weight, int | float) or not 0 < weight <= 1:
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or not 0 < weight <= 1:
         raise _fail(path, key, f"keyword weight must be a number in (0, 1], got {weight!r}")
     text = str(pattern).strip()
     if re.search(r"\([^)]*\(", text) or text.count("(") != text.count(")"):
@@ -178,6 +186,8 @@ def _load_yaml(path: Path) -> dict[str, Any]:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except OSError as exc:
         raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "?"
@@ -187,149 +197,220 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _load_intents(path: Path) -> dict[str, Intent]:
+def _mapping(path: Path, key: str, value: Any) -> dict[Any, Any]:
+    """`value` if it is a mapping (None: an empty one)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(path, key, "must be a mapping (key: value lines)")
+    return value
+
+
+def _sequence(path: Path, key: str, value: Any) -> list[Any]:
+    """`value` if it is a list (None: an empty one)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(path, key, "must be a list (- item lines)")
+    return value
+
+
+def _load_intents(path: Path, problems: Problems) -> dict[str, Intent]:
     raw = _load_yaml(path).get("intents")
     if not isinstance(raw, dict):
         raise _fail(path, "intents", "missing or not a mapping")
     intents: dict[str, Intent] = {}
     for name, body in raw.items():
-        name = str(name)
-        key = f"intents.{name}"
-        if name not in INTENTS:
-            raise _fail(path, key, "unknown intent name")
-        body = body or {}
-        phrases = tuple(dict.fromkeys(normalize(str(p)) for p in body.get("phrases") or ()))
-        if name != "none" and not phrases:
-            raise _fail(path, f"{key}.phrases", "no phrasings")
-        if any(not p for p in phrases):
-            raise _fail(path, f"{key}.phrases", "an empty phrasing")
-        kws = tuple(
-            _keyword(path, f"{key}.keywords.{pat}", pat, w)
-            for pat, w in (body.get("keywords") or {}).items()
-        )
-        spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in body.get("phrases") or ()))
-        requires, unless, situated = (
-            tuple(_keyword(path, f"{key}.{field}.{pat}", pat, 1.0)
-                  for pat in body.get(field) or ())
-            for field in ("requires", "unless", "situated")
-        )
-        topics = frozenset(alt[0] for pat in body.get("topics") or ()
-                           for seg in _keyword(path, f"{key}.topics", pat, 1.0).segments
-                           for alt in seg if len(alt) == 1)
-        intents[name] = Intent(name, phrases, kws, spoken, requires, unless, situated, topics)
-    missing = [n for n in INTENTS if n != "none" and n not in intents]
-    if missing:
-        raise _fail(path, f"intents.{missing[0]}", "missing")
+        with problems.each():
+            intents[str(name)] = _intent(path, str(name), body, problems)
+    for name in INTENTS:
+        if name != "none" and name not in raw:
+            problems.add(str(_fail(path, f"intents.{name}", "missing")))
     intents.setdefault("none", Intent("none", (), ()))
     return intents
 
 
+def _intent(path: Path, name: str, body: Any, problems: Problems) -> Intent:
+    key = f"intents.{name}"
+    if name not in INTENTS:
+        raise _fail(path, key, "unknown intent name")
+    body = _mapping(path, key, body)
+    written: list[Any] = []
+    with problems.each():
+        written = _sequence(path, f"{key}.phrases", body.get("phrases"))
+    phrases = tuple(dict.fromkeys(normalize(str(p)) for p in written))
+    if name != "none" and not phrases:
+        problems.add(str(_fail(path, f"{key}.phrases", "no phrasings")))
+    if any(not p for p in phrases):
+        problems.add(str(_fail(path, f"{key}.phrases", "an empty phrasing")))
+    kws: list[Keyword] = []
+    with problems.each():
+        for pat, w in _mapping(path, f"{key}.keywords", body.get("keywords")).items():
+            with problems.each():
+                kws.append(_keyword(path, f"{key}.keywords.{pat}", pat, w))
+    lists: dict[str, list[Keyword]] = {}
+    for field in ("requires", "unless", "situated", "topics"):
+        lists[field] = []
+        with problems.each():
+            for pat in _sequence(path, f"{key}.{field}", body.get(field)):
+                with problems.each():
+                    lists[field].append(_keyword(path, f"{key}.{field}.{pat}", pat, 1.0))
+    topics = frozenset(alt[0] for kw in lists["topics"] for seg in kw.segments
+                       for alt in seg if len(alt) == 1)
+    spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in written))
+    return Intent(name, phrases, tuple(kws), spoken, tuple(lists["requires"]),
+                  tuple(lists["unless"]), tuple(lists["situated"]), topics)
+
+
 def _text(path: Path, key: str, value: Any, *, required: bool = True) -> str:
+    if isinstance(value, dict | list):
+        raise _fail(path, key, "must be text, not a mapping or a list")
     text = " ".join(str(value).split()) if value is not None else ""
     if required and not text:
         raise _fail(path, key, "empty reply")
     return text
 
 
-def _load_guide(path: Path) -> Guide:
+#: Replies the guide needs (`replies:` in guide.yaml).
+NEEDED_REPLIES = ("got_in", "prevention_intro", "force_entry", "unlock", "didnt_catch",
+                  "did_you_mean", "confirm_no", "back_first", "help_more", "let_go")
+
+
+def _load_guide(path: Path, problems: Problems) -> Guide:
     doc = _load_yaml(path)
-    raw_steps = doc.get("steps")
-    if not isinstance(raw_steps, dict):
-        raise _fail(path, "steps", "missing or not a mapping")
     steps: dict[str, Step] = {}
-    for name, body in raw_steps.items():
-        key = f"steps.{name}"
-        if name not in STEPS:
-            raise _fail(path, key, "unknown step name")
-        body = body or {}
-        silent = name in ("idle", "end")
-        say = tuple(_text(path, f"{key}.say", s) for s in body.get("say") or ())
-        transitions: dict[str, str] = {}
-        for answer in ("yes", "no", "next"):
-            target = body.get(answer)
-            if target is None:
-                if not silent:
-                    raise _fail(path, f"{key}.{answer}", "missing transition")
-                continue
-            if target not in TARGETS:
-                raise _fail(path, f"{key}.{answer}", f"unknown step {target!r}")
-            transitions[answer] = str(target)
-        if name == "end" and not say:
-            raise _fail(path, f"{key}.say", "empty reply")
-        if "stay" in transitions.values() and not body.get("stay"):
-            raise _fail(path, f"{key}.stay", "empty reply")
-        steps[name] = Step(
-            name=name,
-            say=say,
-            question=_text(path, f"{key}.question", body.get("question"), required=not silent),
-            reprompt=_text(path, f"{key}.reprompt", body.get("reprompt"), required=not silent),
-            help=_text(path, f"{key}.help", body.get("help"), required=not silent),
-            transitions=transitions,
-            contact=_text(path, f"{key}.contact", body.get("contact"), required=False),
-            question_last=_text(path, f"{key}.question_last", body.get("question_last"),
-                                required=name == "prevention"),
-            stay=_text(path, f"{key}.stay", body.get("stay"), required=False),
-            expects=_intent_names(path, f"{key}.expects", body.get("expects")),
-            expect_bonus=_bonus(path, f"{key}.expect_bonus", body.get("expect_bonus")),
-        )
-    missing = [s for s in STEPS if s not in steps]
-    if missing:
-        raise _fail(path, f"steps.{missing[0]}", "missing")
-    raw_tips = doc.get("tips") or {}
-    if list(raw_tips) != list(TIP_INTENTS):
-        raise _fail(path, "tips", f"must list exactly {', '.join(TIP_INTENTS)} in that order")
-    tips = tuple((str(k), _text(path, f"tips.{k}", v)) for k, v in raw_tips.items())
-    raw_replies = doc.get("replies") or {}
-    replies = {str(k): _text(path, f"replies.{k}", v) for k, v in raw_replies.items()}
-    for needed in ("got_in", "prevention_intro", "force_entry", "unlock",
-                   "didnt_catch", "did_you_mean", "confirm_no", "back_first", "help_more"):
-        if needed not in replies:
-            raise _fail(path, f"replies.{needed}", "empty reply")
-    labels = {str(k): _text(path, f"labels.{k}", v) for k, v in (doc.get("labels") or {}).items()}
+    with problems.each():
+        raw_steps = doc.get("steps")
+        if not isinstance(raw_steps, dict):
+            raise _fail(path, "steps", "missing or not a mapping")
+        for name, body in raw_steps.items():
+            with problems.each():
+                steps[str(name)] = _step(path, str(name), body, problems)
+        for name in STEPS:
+            if name not in raw_steps:
+                problems.add(str(_fail(path, f"steps.{name}", "missing")))
+    tips: list[tuple[str, str]] = []
+    with problems.each():
+        raw_tips = _mapping(path, "tips", doc.get("tips"))
+        if list(raw_tips) != list(TIP_INTENTS):
+            problems.add(str(_fail(path, "tips", f"must list exactly {', '.join(TIP_INTENTS)} "
+                                                 "in that order")))
+        for k, v in raw_tips.items():
+            with problems.each():
+                tips.append((str(k), _text(path, f"tips.{k}", v)))
+    replies = _texts(path, "replies", doc.get("replies"), problems)
+    for needed in NEEDED_REPLIES:
+        if needed not in replies:  # (an empty one is reported once: the same line)
+            problems.add(str(_fail(path, f"replies.{needed}", "empty reply")))
+    labels = _texts(path, "labels", doc.get("labels"), problems)
     for intent in INTENTS:
-        if intent != "none" and intent not in labels:
-            raise _fail(path, f"labels.{intent}", "missing")
-    if "let_go" not in replies:
-        raise _fail(path, "replies.let_go", "empty reply")
-    bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0)) or 0.0
-    return Guide(steps, tips, replies, labels, bonus, _let_go(path, doc.get("let_go")))
+        if intent != "none" and intent not in (doc.get("labels") or {}):
+            problems.add(str(_fail(path, f"labels.{intent}", "missing")))
+    bonus: float | None = 0.0
+    let_go = LetGo()
+    with problems.each():
+        bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0))
+    with problems.each():
+        let_go = _let_go(path, doc.get("let_go"), problems)
+    return Guide(steps, tuple(tips), replies, labels, bonus or 0.0, let_go)
+
+
+def _texts(path: Path, key: str, raw: Any, problems: Problems) -> dict[str, str]:
+    """A mapping of names to texts (replies, labels); every bad entry is reported."""
+    out: dict[str, str] = {}
+    with problems.each():
+        for k, v in _mapping(path, key, raw).items():
+            with problems.each():
+                out[str(k)] = _text(path, f"{key}.{k}", v)
+    return out
+
+
+def _step(path: Path, name: str, body: Any, problems: Problems) -> Step:
+    key = f"steps.{name}"
+    if name not in STEPS:
+        raise _fail(path, key, "unknown step name")
+    body = _mapping(path, key, body)
+    silent = name in ("idle", "end")
+    say: list[str] = []
+    with problems.each():
+        for i, s in enumerate(_sequence(path, f"{key}.say", body.get("say"))):
+            with problems.each():
+                say.append(_text(path, f"{key}.say[{i}]", s))
+    transitions: dict[str, str] = {}
+    for answer in ("yes", "no", "next"):
+        target = body.get(answer)
+        if target is None:
+            if not silent:
+                problems.add(str(_fail(path, f"{key}.{answer}", "missing transition")))
+        elif target not in TARGETS:
+            problems.add(str(_fail(path, f"{key}.{answer}", f"unknown step {target!r}")))
+        else:
+            transitions[answer] = str(target)
+    if name == "end" and not say:
+        problems.add(str(_fail(path, f"{key}.say", "empty reply")))
+    if "stay" in transitions.values() and not body.get("stay"):
+        problems.add(str(_fail(path, f"{key}.stay", "empty reply")))
+    fields: dict[str, Any] = {}
+    for field, required in (("question", not silent), ("reprompt", not silent),
+                            ("help", not silent), ("contact", False),
+                            ("question_last", name == "prevention"), ("stay", False)):
+        fields[field] = ""
+        with problems.each():
+            fields[field] = _text(path, f"{key}.{field}", body.get(field), required=required)
+    fields["expects"], fields["expect_bonus"] = (), None
+    with problems.each():
+        fields["expects"] = _intent_names(path, f"{key}.expects", body.get("expects"))
+    with problems.each():
+        fields["expect_bonus"] = _bonus(path, f"{key}.expect_bonus", body.get("expect_bonus"))
+    return Step(name=name, say=tuple(say), transitions=transitions, **fields)
 
 
 def _bonus(path: Path, key: str, value: Any) -> float | None:
     if value is None:
         return None
-    if not isinstance(value, int | float) or not 0 <= value < 0.5:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < 0.5:
         raise _fail(path, key, f"must be a number in [0, 0.5), got {value!r}")
     return float(value)
 
 
 def _intent_names(path: Path, key: str, value: Any) -> tuple[str, ...]:
-    names = tuple(str(v) for v in value or ())
-    for name in names:
-        if name not in INTENTS or name == "none":
-            raise _fail(path, key, f"unknown intent {name!r}")
+    names = tuple(str(v) for v in _sequence(path, key, value))
+    wrong = [name for name in names if name not in INTENTS or name == "none"]
+    if wrong:
+        raise _fail(path, key, f"unknown intent {', '.join(map(repr, wrong))}")
     return names
 
 
-def _let_go(path: Path, raw: Any) -> LetGo:
-    raw = raw or {}
+def _let_go(path: Path, raw: Any, problems: Problems) -> LetGo:
+    raw = _mapping(path, "let_go", raw)
     after, below = raw.get("after", LetGo.after), raw.get("evidence_below", LetGo.evidence_below)
-    if not isinstance(after, int) or after < 1:
-        raise _fail(path, "let_go.after", f"must be a whole number >= 1, got {after!r}")
-    if not isinstance(below, int | float) or not 0 < below <= 1:
-        raise _fail(path, "let_go.evidence_below", f"must be a number in (0, 1], got {below!r}")
+    if not isinstance(after, int) or isinstance(after, bool) or after < 1:
+        problems.add(str(_fail(path, "let_go.after",
+                               f"must be a whole number >= 1, got {after!r}")))
+    if not isinstance(below, int | float) or isinstance(below, bool) or not 0 < below <= 1:
+        problems.add(str(_fail(path, "let_go.evidence_below",
+                               f"must be a number in (0, 1], got {below!r}")))
+        below = LetGo.evidence_below
     return LetGo(after, float(below))
 
 
 def load(data_dir: Path | None = None) -> Data:
-    """Load `intents.yaml` and `guide.yaml` from `data_dir` (default: intents/en)."""
+    """Load `intents.yaml`, `guide.yaml` and `chatter.txt` from `data_dir` (default:
+    intents/en). Every mistake in them is reported together: DataError, one line each."""
     folder = data_dir or DATA_DIR / DEFAULT_LANG
-    return Data(
-        intents=_load_intents(folder / "intents.yaml"),
-        guide=_load_guide(folder / "guide.yaml"),
-        source=folder,
-        chatter=_load_chatter(folder / "chatter.txt"),
-    )
+    problems = Problems()
+    intents: dict[str, Intent] = {}
+    guide: Guide | None = None
+    chatter: tuple[str, ...] = ()
+    with problems.each():
+        intents = _load_intents(folder / "intents.yaml", problems)
+    with problems.each():
+        guide = _load_guide(folder / "guide.yaml", problems)
+    with problems.each():
+        chatter = _load_chatter(folder / "chatter.txt")
+    problems.raise_if_any(DataError)
+    assert guide is not None
+    return Data(intents=intents, guide=guide, source=folder, chatter=chatter)
 
 
 def _load_chatter(path: Path) -> tuple[str, ...]:

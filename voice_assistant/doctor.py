@@ -80,8 +80,9 @@ def check_settings(config: Path | None) -> tuple[Check, Any]:
     try:
         loaded = settings.load(config)
     except settings.SettingsError as exc:
-        return Check("settings", False, f"{_one_line(exc)}: correct that line, or pass "
-                     "--config with another file"), None
+        fix = "correct that line" if len(exc.problems) == 1 else "correct those lines"
+        return Check("settings", False, f"{_one_line('; '.join(exc.problems))}: {fix}, or "
+                     "pass --config with another file"), None
     if loaded.source is None:
         return Check("settings", True, "no settings file, using the defaults (optional: "
                      f"{settings.default_path()})"), loaded
@@ -210,8 +211,8 @@ def check_engine(engine: str, model: Path | None) -> Check:
     except stt.EngineError as exc:
         return Check("speech engine", False, _one_line(exc))
     except data.DataError as exc:
-        return Check("speech engine", False, f"invalid data: {_one_line(exc)}: restore the "
-                     "intents/ folder from the release")
+        return Check("speech engine", False, f"invalid data: {_one_line('; '.join(exc.problems))}"
+                     ": restore the intents/ folder from the release")
     return Check("speech engine", True, f"{rec.name} loaded (--engine {engine})")
 
 
@@ -231,14 +232,14 @@ def check_engines(engine: str) -> Check:
 
 
 def check_vosk_model(engine: str, model: Path | None) -> Check:
-    from voice_assistant.model_fetch import default_models_dir, looks_like_model
+    from voice_assistant.model_fetch import looks_like_model
     from voice_assistant.stt.models import find_vosk_model, looks_like_whisper_model
 
     if engine in ("whisper", "pocketsphinx"):
         return Check("Vosk model", True, f"not needed with --engine {engine}")
     if model is not None and looks_like_whisper_model(model):
         model = None  # `--engine auto --model` naming a Whisper model
-    path, why = find_vosk_model(model, default_models_dir())
+    path, why = find_vosk_model(model)
     if path is not None and looks_like_model(path):
         return Check("Vosk model", True, f"{path} ({why})")
     if path is not None:

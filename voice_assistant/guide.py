@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from voice_assistant import data as data_mod
 from voice_assistant.matcher import Match
 from voice_assistant.names import TIP_INTENTS, TOPIC_STEPS
-from voice_assistant.settings import Settings, spoken_digits
+from voice_assistant.phone import in_reply
+from voice_assistant.settings import Settings
 
 #: Steps in which no session is running: only locked_out, help and emergency start one.
 ASLEEP = ("idle", "end")
@@ -39,7 +40,7 @@ class Guide:
 
     # -- text -------------------------------------------------------------------------------
     def _fill(self, text: str) -> str:
-        return text.replace("{emergency}", self.settings.emergency_number)
+        return text.replace("{emergency}", in_reply(self.settings.emergency_number))
 
     def _reply(self, key: str, **slots: str) -> str:
         return self._fill(self.guide.replies[key].format(**slots))
@@ -56,7 +57,7 @@ class Guide:
         contact = getattr(self.settings, name, None) if name in ("landlord", "locksmith") else None
         if contact is not None and contact.configured and step.contact:
             who = contact.name or ("your " + name)
-            say[0] = step.contact.format(name=who, phone=spoken_digits(contact.phone))
+            say[0] = step.contact.format(name=who, phone=in_reply(contact.phone))
         return [self._fill(s) for s in say]
 
     def end_session(self, state: State) -> tuple[State, str]:

@@ -20,7 +20,8 @@ import numpy as np
 
 from voice_assistant.audio import RATE
 from voice_assistant.data import Data
-from voice_assistant.settings import Contact, Settings, spoken_digits
+from voice_assistant.phone import in_reply
+from voice_assistant.settings import Contact, Settings
 from voice_assistant.textnorm import words
 from voice_assistant.voices import loudness
 
@@ -126,7 +127,7 @@ def reply_texts(data: Data, settings: Settings = CONTACTS) -> list[tuple[str, st
     g = data.guide
 
     def fill(text: str) -> str:
-        return text.replace("{emergency}", settings.emergency_number)
+        return text.replace("{emergency}", in_reply(settings.emergency_number))
 
     out: list[tuple[str, str]] = []
     for name, step in g.steps.items():
@@ -134,7 +135,7 @@ def reply_texts(data: Data, settings: Settings = CONTACTS) -> list[tuple[str, st
             out.append((f"{name}.say", " ".join(fill(s) for s in step.say)))
         contact = getattr(settings, name, None) if name in ("landlord", "locksmith") else None
         if step.contact and contact is not None and contact.configured:
-            said = step.contact.format(name=contact.name, phone=spoken_digits(contact.phone))
+            said = step.contact.format(name=contact.name, phone=in_reply(contact.phone))
             out.append((f"{name}.contact", fill(said)))
         for field in ("question", "question_last", "reprompt", "help", "stay"):
             text = getattr(step, field)
@@ -198,14 +199,13 @@ def listener() -> Callable[[np.ndarray], str]:
     with the domain prompt off and room for a whole reply. Raises stt.EngineError when
     Whisper or its model is not installed."""
     from voice_assistant.audio import chunks
-    from voice_assistant.model_fetch import default_models_dir
     from voice_assistant.stt import EngineError, transcribe
     from voice_assistant.stt.models import find_whisper_model, wheel_model_path
     from voice_assistant.stt.whisper import WhisperRecognizer, WhisperSettings
 
     path = wheel_model_path()  # tiny.en, pinned: the figures in the README are its
     if path is None:
-        path, why = find_whisper_model(None, default_models_dir())
+        path, why = find_whisper_model(None)
         if path is None:
             raise EngineError(f"no Whisper model for the intelligibility check ({why})")
     # it writes what it hears: none of the engine's guards that blank a doubtful transcript

@@ -63,8 +63,11 @@ def looks_like_model(path: Path) -> bool:
 
 
 def default_models_dir() -> Path:
-    override = os.environ.get("LOCKOUT_MODELS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "models"
+    """Where `fetch-model` installs: the first folder models are looked for in
+    (`$LOCKOUT_MODELS_DIR`, else a checkout's `models/`, else the user data folder's)."""
+    from voice_assistant.locations import models_dirs
+
+    return models_dirs()[0]
 
 
 def fetch_model(

@@ -22,7 +22,8 @@
     reprompt_after = 8.0
     end_after = 8.0
 
-Invalid settings raise `SettingsError`: one line naming the file and the key. The file is read
+Invalid settings raise `SettingsError`, with every mistake in the file (`problems`), each one
+line naming the file and the key. The file is read
 only if it is a regular file of at most `MAX_BYTES` (a FIFO, a device such as /dev/zero, a
 directory or a symlink loop is refused by its type, before reading).
 """
@@ -30,15 +31,15 @@ directory or a symlink loop is refused by its type, before reading).
 from __future__ import annotations
 
 import os
-import re
 import reprlib
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from voice_assistant import voices
+from voice_assistant import phone, voices
 from voice_assistant.oneline import shorten
+from voice_assistant.problems import Invalid, Problems
 from voice_assistant.userfile import UnusableFile, read_capped
 
 APP_NAME = "lockout-assistant"
@@ -47,11 +48,10 @@ MAX_BYTES = 64 * 1024  # a settings file is a few hundred bytes
 _TYPE_NAMES = {int: "an integer", float: "a number", str: "a string"}
 _SHOW = reprlib.Repr()
 _SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother, _SHOW.maxlist = 2, 40, 40, 4
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]*$")
 
 
-class SettingsError(ValueError):
-    """Invalid settings; the message is one line naming the file and key."""
+class SettingsError(Invalid):
+    """Invalid settings; each of its `problems` is one line naming the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -111,38 +111,34 @@ def default_path() -> Path:
     return Path(user_config_dir(APP_NAME)) / "settings.toml"
 
 
-def spoken_digits(number: str) -> str:
-    """A phone number as separate digits, groups kept: "555-0123" → "5 5 5, 0 1 2 3"."""
-    groups = [g for g in re.split(r"[^0-9+]+", number) if g.strip("+")]
-    spoken = [" ".join("plus" if ch == "+" else ch for ch in g) for g in groups]
-    return ", ".join(spoken)
-
-
 def _phone(path: Path, key: str, value: Any, *, min_digits: int) -> str:
+    """A phone number as written (checked by `phone.parse`, which spells it too)."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise SettingsError(f"{path}: {key}: must be a string like \"555 0123\"")
-    text = str(value).strip()
-    digits = re.sub(r"\D", "", text)
-    if not _PHONE.match(text) or not min_digits <= len(digits) <= 15:
+    text = " ".join(str(value).split())
+    if phone.parse(text, min_keys=min_digits) is None:
         raise SettingsError(
             f"{path}: {key}: {_show(text)} is not a phone number ({min_digits}-15 digits, "
-            "spaces, dashes, brackets and a leading + allowed)"
+            "e.g. \"555 0123\", \"+44 20 7946 0018\", \"1-800-FLOWERS ext. 12\")"
         )
     return text
 
 
-def _contact(path: Path, key: str, raw: Any) -> Contact:
+def _contact(path: Path, key: str, raw: Any, problems: Problems) -> Contact:
     if not isinstance(raw, dict):
         raise SettingsError(f"{path}: {key}: must be a table like [{key}] with name and phone")
     known = {f.name for f in fields(Contact)}
     for k in raw:
         if k not in known:
-            raise SettingsError(f"{path}: {key}.{shorten(k)}: unknown key (expected name, phone)")
-    name = raw.get("name", "")
+            problems.add(f"{path}: {key}.{shorten(k)}: unknown key (expected name, phone)")
+    name, number = raw.get("name", ""), ""
     if not isinstance(name, str):
-        raise SettingsError(f"{path}: {key}.name: must be a string")
-    phone = _phone(path, f"{key}.phone", raw["phone"], min_digits=3) if "phone" in raw else ""
-    return Contact(name=" ".join(name.split()), phone=phone)
+        problems.add(f"{path}: {key}.name: must be a string")
+        name = ""
+    with problems.each():
+        if "phone" in raw:
+            number = _phone(path, f"{key}.phone", raw["phone"], min_digits=3)
+    return Contact(name=" ".join(name.split()), phone=number)
 
 
 #: Allowed ranges, for the file and for the matching command-line options (voice.rate 0:
@@ -153,52 +149,62 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def _table(path: Path, key: str, raw: Any, cls: type) -> Any:
+def _table(path: Path, key: str, raw: Any, cls: type, problems: Problems) -> Any:
     if not isinstance(raw, dict):
         raise SettingsError(f"{path}: {key}: must be a table like [{key}]")
-    defaults = cls()
     values: dict[str, Any] = {}
     for k, v in raw.items():
-        if not hasattr(defaults, k):
-            names = ", ".join(f.name for f in fields(cls))
-            raise SettingsError(f"{path}: {key}.{shorten(k)}: unknown key (expected {names})")
-        want = type(getattr(defaults, k))
-        if want is float and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
-        if want is str and isinstance(v, int) and not isinstance(v, bool):
-            v = str(v)  # a device index
-        if not isinstance(v, want) or isinstance(v, bool):
-            raise SettingsError(f"{path}: {key}.{k}: must be {_TYPE_NAMES[want]}, got {_show(v)}")
-        if f"{key}.{k}" == "voice.engine" and v not in voices.ENGINES:
-            raise SettingsError(f"{path}: voice.engine: {_show(v)} is not a voice engine "
-                                f"(expected {', '.join(voices.ENGINES)})")
-        if f"{key}.{k}" == "voice.rate" and 0 < v < 60:
-            raise SettingsError(f"{path}: voice.rate: {v} is outside 60-400 (or 0 for the "
-                                "engine's tuned rate)")
-        low, high = RANGES.get(f"{key}.{k}", (None, None))
-        if low is not None and not low <= v <= high:
-            raise SettingsError(f"{path}: {key}.{k}: {v} is outside {low}-{high}")
-        values[k] = v
+        with problems.each():
+            values[k] = _value(path, key, k, v, cls)
     return cls(**values)
 
 
+def _value(path: Path, key: str, k: str, v: Any, cls: type) -> Any:
+    """`v`, checked, for the key `k` of the table `key` (a `cls`)."""
+    defaults = cls()
+    if not hasattr(defaults, k):
+        names = ", ".join(f.name for f in fields(cls))
+        raise SettingsError(f"{path}: {key}.{shorten(k)}: unknown key (expected {names})")
+    want = type(getattr(defaults, k))
+    if want is float and isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    if want is str and isinstance(v, int) and not isinstance(v, bool):
+        v = str(v)  # a device index
+    if not isinstance(v, want) or isinstance(v, bool):
+        raise SettingsError(f"{path}: {key}.{k}: must be {_TYPE_NAMES[want]}, got {_show(v)}")
+    if f"{key}.{k}" == "voice.engine" and v not in voices.ENGINES:
+        raise SettingsError(f"{path}: voice.engine: {_show(v)} is not a voice engine "
+                            f"(expected {', '.join(voices.ENGINES)})")
+    if f"{key}.{k}" == "voice.rate" and 0 < v < 60:
+        raise SettingsError(f"{path}: voice.rate: {v} is outside 60-400 (or 0 for the "
+                            "engine's tuned rate)")
+    low, high = RANGES.get(f"{key}.{k}", (None, None))
+    if low is not None and not low <= v <= high:
+        raise SettingsError(f"{path}: {key}.{k}: {v} is outside {low}-{high}")
+    return v
+
+
 def parse(doc: dict[str, Any], path: Path) -> Settings:
+    """The settings in `doc` (read from `path`); SettingsError with every mistake."""
     allowed = {"emergency_number", "landlord", "locksmith", "voice", "listen"}
+    problems = Problems()
     for key in doc:
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
-            raise SettingsError(f"{path}: {shorten(key)}: unknown key (expected {expected})")
-    emergency = "911"
-    if "emergency_number" in doc:
-        emergency = _phone(path, "emergency_number", doc["emergency_number"], min_digits=2)
-    return Settings(
-        emergency_number=emergency,
-        landlord=_contact(path, "landlord", doc.get("landlord", {})),
-        locksmith=_contact(path, "locksmith", doc.get("locksmith", {})),
-        voice=_table(path, "voice", doc.get("voice", {}), Voice),
-        listen=_table(path, "listen", doc.get("listen", {}), Listen),
-        source=path,
-    )
+            problems.add(f"{path}: {shorten(key)}: unknown key (expected {expected})")
+    parts: dict[str, Any] = {}
+    with problems.each():
+        if "emergency_number" in doc:
+            parts["emergency_number"] = _phone(path, "emergency_number", doc["emergency_number"],
+                                               min_digits=2)
+    for key in ("landlord", "locksmith"):
+        with problems.each():
+            parts[key] = _contact(path, key, doc.get(key, {}), problems)
+    for key, cls in (("voice", Voice), ("listen", Listen)):
+        with problems.each():
+            parts[key] = _table(path, key, doc.get(key, {}), cls, problems)
+    problems.raise_if_any(SettingsError)
+    return Settings(**parts, source=path)
 
 
 def load(path: Path | None = None) -> Settings:

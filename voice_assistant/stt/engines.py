@@ -16,6 +16,7 @@ from pathlib import Path
 from voice_assistant.data import Data
 from voice_assistant.stt import models
 from voice_assistant.stt.base import EngineError, Recognizer
+from voice_assistant.stt.models import ModelsDirs
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +26,12 @@ class Engine:
     name: str
     describe: str
     #: (model folder or None, why): where its model is, or why there is none.
-    find: Callable[[Path | None, Path], tuple[Path | None, str]]
+    find: Callable[[Path | None, ModelsDirs], tuple[Path | None, str]]
     build: Callable[[Path | None, Data], Recognizer]
     fix: str  # what to do when it has no model
 
 
-def _no_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
+def _no_model(explicit: Path | None, models_dirs: ModelsDirs) -> tuple[Path | None, str]:
     return None, "built-in US English model (in its wheel)"
 
 
@@ -73,14 +74,6 @@ AUTO_ORDER = ("whisper+pocketsphinx", "whisper", "vosk", "pocketsphinx")
 CHOICES = ("auto", *ENGINES)
 
 
-def _models_dir(models_dir: Path | None) -> Path:
-    if models_dir is not None:
-        return models_dir
-    from voice_assistant.model_fetch import default_models_dir
-
-    return default_models_dir()
-
-
 def _importable(name: str) -> bool:
     import importlib.util
 
@@ -95,7 +88,7 @@ def available(models_dir: Path | None = None) -> dict[str, str | None]:
         if not _importable(name):
             out[name] = f"{name} is not installed: {engine.fix or 'run scripts/setup'}"
             continue
-        path, why = engine.find(None, _models_dir(models_dir))
+        path, why = engine.find(None, models_dir)
         out[name] = None if path is not None or engine.find is _no_model else why
     return out
 
@@ -142,7 +135,7 @@ def _load_one(name: str, asked: str, data: Data, model: Path | None,
     spec = ENGINES[name]
     if asked != "auto" and not _importable(name):
         raise EngineError(f"{name} is not installed: {spec.fix or 'run scripts/setup'}")
-    path, why = spec.find(model, _models_dir(models_dir))
+    path, why = spec.find(model, models_dir)
     if path is None and spec.find is not _no_model:
         raise EngineError(f"{why}: {spec.fix}")
     rec = spec.build(path, data)

