@@ -498,3 +498,38 @@ def test_learned_from_sealed_set_b(matcher: Matcher, text: str, step: str | None
     m = matcher.match(text, step)
     got = m.intent if m.acted else "none"
     assert got == want, (text, step, m.intent, m.decision, m.reasons)
+
+
+# -- learned from sealed set C (first contact 88.7 %), by concept -------------------------------
+@pytest.mark.parametrize(
+    ("text", "step", "want"),
+    [
+        ("yep, that's the one", "landlord", "yes"),
+        ("not really, sorry", "landlord", "no"),
+        ("which phrases do you recognise", "idle", "help"),
+        ("can i just speak normally", "assess", "help"),
+        ("say again please", "landlord", "repeat"),
+        ("i want to fix my previous answer", "locksmith", "back"),
+        ("ok proceed", "emergency", "next"),
+        ("let's start afresh", "locksmith", "start_over"),
+        ("oh leave it", "spare_key", "stop"),
+        ("the pikin dey inside alone", None, "emergency"),
+        ("could i slide a credit card past the latch", "assess", "force_entry"),
+        ("should i snap the cylinder", "assess", "force_entry"),
+        ("could the caretaker let me in", "assess", "landlord"),
+        ("i keep losing my keys", "prevention", "prevention"),
+        ("what precautions are there", "safe_place", "prevention"),
+        ("a key box for my spare", "prevention", "lockbox"),
+        ("a lock i can open from my mobile", "prevention", "smart_lock"),
+        ("remind me of the gate code", "landlord", "unlock"),
+        ("could you buzz me in", "assess", "unlock"),
+        ("my brother's a locksmith, he lives in spain", None, "none"),
+        ("i'll call you back after dinner", "landlord", "none"),
+        ("is a locksmith dearer at night", None, "locksmith"),
+    ],
+)
+def test_learned_from_sealed_set_c(matcher: Matcher, text: str, step: str | None,
+                                   want: str) -> None:
+    m = matcher.match(text, step)
+    got = m.intent if m.acted else "none"
+    assert got == want, (text, step, m.intent, m.decision, m.reasons)

@@ -30,6 +30,7 @@ _CONTRACTIONS = {
     "wouldnae": "would not", "whit": "what", "dae": "do", "tae": "to", "ye": "you",
     "fur": "for", "wouldya": "would you", "couldya": "could you", "deffo": "definitely",
     "yis": "yes", "locky": "locksmith", "lox": "locks", "stahp": "stop",
+    "pikin": "child", "pickin": "child", "lassie": "girl", "lass": "girl", "laddie": "boy",
     "neighbour": "neighbor", "neighbours": "neighbors", "mum": "mom", "okay": "ok",
     "24/7": "twenty four seven", "renter's": "renters", "renters'": "renters",
 }  # fmt: skip
