@@ -140,6 +140,17 @@ def test_a_nested_keyword_group_is_an_error_not_a_silent_miss(tmp_path: Path) ->
         data_mod.load(folder)
 
 
+def test_a_regular_expression_in_a_keyword_is_an_error_not_a_silent_miss(tmp_path: Path) -> None:
+    """"^ (ok )?stop" once expanded to "ok stop" only: a plain "stop, ..." never counted."""
+    folder = _copy(tmp_path)
+    path = folder / "intents.yaml"
+    regex = '      "^ (ok )?stop now": 0.9\n'
+    path.write_text(path.read_text().replace("      locked out: 0.95\n",
+                                             "      locked out: 0.95\n" + regex, 1))
+    with pytest.raises(data_mod.DataError, match="not regular expressions"):
+        data_mod.load(folder)
+
+
 def test_unless_situated_and_topics_are_loaded(data: data_mod.Data) -> None:
     emergency = data.intents["emergency"]
     assert emergency.unless and emergency.situated and {"fire", "baby"} <= emergency.topics

@@ -533,3 +533,41 @@ def test_learned_from_sealed_set_c(matcher: Matcher, text: str, step: str | None
     m = matcher.match(text, step)
     got = m.intent if m.acted else "none"
     assert got == want, (text, step, m.intent, m.decision, m.reasons)
+
+
+# -- learned from the fifth held-out recordings (tests/data/heldout_speech5), by concept -------
+@pytest.mark.parametrize(
+    ("text", "step", "want"),
+    [
+        ("somehow i got myself out of my apartment without the key", "idle", "locked_out"),
+        ("no, don't worry about it", "locksmith", "no"),
+        ("no, his mobile's turned off", "spare_key", "no"),
+        ("it's not over yet", "emergency", "no"),
+        ("my mum's inside, she has alzheimers", "idle", "emergency"),
+        ("i got stung by a wasp and i'm allergic", "locksmith", "emergency"),
+        ("water is spraying everywhere in there", "other_entry", "emergency"),
+        ("a stranger has been following me", "landlord", "emergency"),
+        ("how do i use you", "idle", "help"),
+        ("what was that number again", "prevention", "repeat"),
+        ("one back please", "landlord", "back"),
+        ("let's carry on where we stopped", "emergency", "next"),
+        ("scrap that and do it all from the beginning", "landlord", "start_over"),
+        ("you can turn off now", "safe_place", "stop"),
+        ("it wasn't even locked, i'm in", "assess", "got_in"),
+        ("the nanny has a key", "assess", "spare_key"),
+        ("let's look at the window in the spare room", "landlord", "other_entry"),
+        ("could i unscrew the handle", "other_entry", "force_entry"),
+        ("how do i get out of the habit", "safe_place", "prevention"),
+        ("one of those safes with a dial", "prevention", "lockbox"),
+        ("i'd like keyless entry installed", "prevention", "smart_lock"),
+        ("does it cover my belongings", "prevention", "renters_insurance"),
+        ("open the front door", "idle", "unlock"),
+        ("i'll ring the letting agency", "assess", "landlord"),
+        ("it's pitch black out here", "landlord", "safe_place"),
+    ],
+)
+def test_learned_from_fifth_heldout_recordings(matcher: Matcher, text: str, step: str | None,
+                                               want: str) -> None:
+    m = matcher.match(text, step)
+    got = m.intent if m.acted else "none"
+    assert got == want, (text, step, m.intent, m.decision, m.reasons)

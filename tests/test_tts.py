@@ -210,6 +210,19 @@ def test_a_sentence_said_before_comes_from_the_cache() -> None:
     assert [round(r.seconds - pause, 2) for r in (first, again, other)] == [0.1, 0.1, 0.2]
 
 
+def test_the_cache_is_bounded_by_audio_bytes_too() -> None:
+    """Hours of varied replies must not grow memory: the oldest sentences leave the cache
+    once it holds `cache_bytes` of audio (the soak measures the whole loop)."""
+    with Synthesizer(worker=counting_worker, start_allowance=0.0, cache_bytes=40_000) as s:
+        first = s.render("One.")  # 0.1 s of tone + the pause
+        for text in ("Two.", "Three.", "Four."):
+            s.render(text)
+        assert s._cached_bytes <= 40_000
+        again = s.render("One.")  # evicted: rendered afresh, by the 5th request
+    assert not np.array_equal(first.pcm, again.pcm)
+    assert round(again.seconds - s.settings.sentence_pause, 2) == 0.5
+
+
 def test_replies_are_normalised_to_one_level_without_clipping() -> None:
     quiet = Rendered("q", (np.sin(np.arange(22050) / 5) * 800).astype(np.int16), 22050)
     loud = Rendered("l", (np.sin(np.arange(22050) / 5) * 32767).astype(np.int16), 22050)

@@ -20,7 +20,7 @@ import yaml
 from voice_assistant import locations
 from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
 from voice_assistant.problems import Invalid, Problems
-from voice_assistant.textnorm import normalize, spoken_form, stem
+from voice_assistant.textnorm import FILLERS, normalize, spoken_form, stem, words
 
 #: `intents/`: inside the installed package, or the checkout's (see `locations`)
 DATA_DIR = locations.intents_dir()
@@ -174,6 +174,16 @@ def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
     text = str(pattern).strip()
     if re.search(r"\([^)]*\(", text) or text.count("(") != text.count(")"):
         raise _fail(path, key, "keyword groups cannot nest: write (on his own|on her own)")
+    if re.search(r"[?*+\[\]{}\\]", text):
+        raise _fail(path, key, "keywords are not regular expressions: write (ok |)stop for "
+                               "an optional word")
+    for group in _GROUP.findall(text):
+        alts = [a.strip() for a in group.split("|")]
+        dropped = [a for a in alts if a and not set(words(a)) - FILLERS]
+        if "" not in alts and dropped:
+            fillers = ", ".join(repr(a) for a in dropped)
+            raise _fail(path, key, f"{fillers} in ({group}) is dropped before matching (a "
+                                   "filler), so the group is optional: write (...|) if meant")
     anchored, anchored_end = text.startswith("^"), text.endswith("$")
     segments = tuple(_expand(seg) for seg in text.lstrip("^").rstrip("$").split("..."))
     if not segments or not all(segments):

@@ -436,9 +436,12 @@ def _domain_words(data: Data) -> set[str]:
 
 
 def _training_docs(data: Data) -> list[tuple[str, str]]:
-    """What the classifier learns from: phrasings, keyword alternatives, and chatter as none."""
+    """What the classifier learns from: phrasings, keyword alternatives (not `none`'s), and
+    chatter as none."""
     docs = [(i.name, p) for i in data.intents.values() for p in i.phrases]
     for intent in data.intents.values():
+        if intent.name == NONE:  # its keywords expand to many made-up lines ("yes dad",
+            continue  # "alright babe") that would teach it everyday answers; chatter teaches it
         for kw in intent.keywords:
             docs.extend((intent.name, " ".join(alt)) for seg in kw.segments for alt in seg)
     docs.extend((NONE, normalize(line)) for line in data.chatter)
