@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from voice_assistant import locations
-from voice_assistant.names import INTENTS, STEPS, TIP_INTENTS
+from voice_assistant.names import INTENTS, NONE, STEPS, TIP_INTENTS
 from voice_assistant.problems import Invalid, Problems
 from voice_assistant.textnorm import FILLERS, normalize, spoken_form, stem, words
 
@@ -133,6 +133,8 @@ class Data:
         out: list[str] = []
         for intent in self.intents.values():
             out.extend(intent.spoken)
+            if intent.name == NONE:  # its keywords are patterns of chatter, not what users say
+                continue
             for kw in intent.keywords:
                 for segment in kw.pattern.lstrip("^").rstrip("$").split("..."):
                     out.extend(_spoken_alternatives(segment))
