@@ -129,25 +129,21 @@ def test_a_wrong_shape_is_a_mistake_not_a_crash(
     assert any(message in p for p in err.value.problems), err.value.problems
 
 
-def test_a_nested_keyword_group_is_an_error_not_a_silent_miss(tmp_path: Path) -> None:
-    """A nested group used to expand to nothing that could match, silently."""
+@pytest.mark.parametrize(("keyword", "message"), [
+    # a nested group used to expand to nothing that could match, silently
+    ('"on (his|(her)) own": 0.9', "cannot nest"),
+    # "^ (ok )?stop" once expanded to "ok stop" only: a plain "stop, ..." never counted
+    ('"^ (ok )?stop now": 0.9', "not regular expressions"),
+    # fillers are dropped before matching: "(just|please) open it" was plain "open it"
+    ('"(just|please) open it": 0.9', "a filler"),
+])
+def test_a_keyword_that_would_silently_miss_is_an_error(tmp_path: Path, keyword: str,
+                                                        message: str) -> None:
     folder = _copy(tmp_path)
     path = folder / "intents.yaml"
-    nested = '      "on (his|(her)) own": 0.9\n'
     path.write_text(path.read_text().replace("      locked out: 0.95\n",
-                                             "      locked out: 0.95\n" + nested, 1))
-    with pytest.raises(data_mod.DataError, match="cannot nest"):
-        data_mod.load(folder)
-
-
-def test_a_regular_expression_in_a_keyword_is_an_error_not_a_silent_miss(tmp_path: Path) -> None:
-    """"^ (ok )?stop" once expanded to "ok stop" only: a plain "stop, ..." never counted."""
-    folder = _copy(tmp_path)
-    path = folder / "intents.yaml"
-    regex = '      "^ (ok )?stop now": 0.9\n'
-    path.write_text(path.read_text().replace("      locked out: 0.95\n",
-                                             "      locked out: 0.95\n" + regex, 1))
-    with pytest.raises(data_mod.DataError, match="not regular expressions"):
+                                             f"      locked out: 0.95\n      {keyword}\n", 1))
+    with pytest.raises(data_mod.DataError, match=message):
         data_mod.load(folder)
 
 

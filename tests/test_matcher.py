@@ -349,120 +349,104 @@ def test_a_known_word_in_another_form_is_not_respelled(matcher: Matcher) -> None
 
 
 # -- learned from the third held-out recordings (tests/data/heldout_speech3), by concept -------
-@pytest.mark.parametrize(
-    ("text", "step", "want"),
-    [
-        # outside without a key
-        ("i've got no keys and i'm stuck out here", "safe_place", "locked_out"),
-        ("we are not able to get inside, the door shut", "idle", "locked_out"),
-        ("i'm standing outside my flat like an idiot", "idle", "locked_out"),
-        # a leading no (or a recogniser's "know") with the reason
-        ("nah she's away till sunday", "spare_key", "no"),
-        ("Know their office is closed.", "landlord", "no"),
-        ("he's on holiday", "landlord", "no"),
-        ("i'll pass", "locksmith", "no"),
-        # agreeing to try what was suggested
-        ("i'll give that a go", "safe_place", "yes"),
-        # what the assistant is for and how to talk to it
-        ("what is this thing for", "idle", "help"),
-        ("tell me what you can do", "safe_place", "help"),
-        ("how do i answer, yes or no", "prevention", "help"),
-        ("i've never used this before", "other_entry", "help"),
-        # back, next, stop
-        ("rewind please", "locksmith", "back"),
-        ("go back to the previous question", "landlord", "back"),
-        ("pass", "landlord", "next"),
-        ("what happens after this", "prevention", "next"),
-        ("ok thanks bye", "landlord", "stop"),
-        ("Thanks by now.", "safe_place", "stop"),
-        ("that will do", "safe_place", "stop"),
-        # back inside thanks to someone
-        ("my neighbour came round and i'm back inside", "locksmith", "got_in"),
-        ("panic over", "locksmith", "got_in"),
-        # drilling the lock out is forcing it; burglars are talk about security
-        ("could i just drill out the lock", "locksmith", "force_entry"),
-        ("can burglars break into a key safe", "prevention", "lockbox"),
-        # the lease on charges
-        ("are they allowed to charge me for this", "prevention", "lease"),
-        # a box with a code on the wall
-        ("should i put a combination box by the gate", "prevention", "lockbox"),
-        ("what about fitting a key safe", "prevention", "lockbox"),
-        ("does my household contents policy cover this", "prevention", "renters_insurance"),
-        # a code by another name
-        ("what digits do i type in at the front", "other_entry", "unlock"),
-        ("you're right next to it, just release the lock", "assess", "unlock"),
-        # a threat to the person is an emergency
-        ("a man is following me and won't leave", "landlord", "emergency"),
-        # talk to someone else, a call, plans
-        ("sorry not you, i'm on the phone to my mum", "locksmith", "none"),
-        ("yeah i'm on my way, running a bit late", "landlord", "none"),
-    ],
-)
-def test_learned_from_third_heldout_recordings(matcher: Matcher, text: str, step: str | None,
-                                               want: str) -> None:
-    m = matcher.match(text, step)
-    assert m.intent == want, (text, step, m.intent, m.reasons)
-    assert m.acted or want == "none", (text, m.confidence, m.reasons)
+THIRD_LIST = [
+    # outside without a key
+    ("i've got no keys and i'm stuck out here", "safe_place", "locked_out"),
+    ("we are not able to get inside, the door shut", "idle", "locked_out"),
+    ("i'm standing outside my flat like an idiot", "idle", "locked_out"),
+    # a leading no (or a recogniser's "know") with the reason
+    ("nah she's away till sunday", "spare_key", "no"),
+    ("Know their office is closed.", "landlord", "no"),
+    ("he's on holiday", "landlord", "no"),
+    ("i'll pass", "locksmith", "no"),
+    # agreeing to try what was suggested
+    ("i'll give that a go", "safe_place", "yes"),
+    # what the assistant is for and how to talk to it
+    ("what is this thing for", "idle", "help"),
+    ("tell me what you can do", "safe_place", "help"),
+    ("how do i answer, yes or no", "prevention", "help"),
+    ("i've never used this before", "other_entry", "help"),
+    # back, next, stop
+    ("rewind please", "locksmith", "back"),
+    ("go back to the previous question", "landlord", "back"),
+    ("pass", "landlord", "next"),
+    ("what happens after this", "prevention", "next"),
+    ("ok thanks bye", "landlord", "stop"),
+    ("Thanks by now.", "safe_place", "stop"),
+    ("that will do", "safe_place", "stop"),
+    # back inside thanks to someone
+    ("my neighbour came round and i'm back inside", "locksmith", "got_in"),
+    ("panic over", "locksmith", "got_in"),
+    # drilling the lock out is forcing it; burglars are talk about security
+    ("could i just drill out the lock", "locksmith", "force_entry"),
+    ("can burglars break into a key safe", "prevention", "lockbox"),
+    # the lease on charges
+    ("are they allowed to charge me for this", "prevention", "lease"),
+    # a box with a code on the wall
+    ("should i put a combination box by the gate", "prevention", "lockbox"),
+    ("what about fitting a key safe", "prevention", "lockbox"),
+    ("does my household contents policy cover this", "prevention", "renters_insurance"),
+    # a code by another name
+    ("what digits do i type in at the front", "other_entry", "unlock"),
+    ("you're right next to it, just release the lock", "assess", "unlock"),
+    # a threat to the person is an emergency
+    ("a man is following me and won't leave", "landlord", "emergency"),
+    # talk to someone else, a call, plans
+    ("sorry not you, i'm on the phone to my mum", "locksmith", "none"),
+    ("yeah i'm on my way, running a bit late", "landlord", "none"),
+]
 
 
 # -- learned from the fourth held-out recordings (tests/data/heldout_speech4), by concept ------
-@pytest.mark.parametrize(
-    ("text", "step", "want"),
-    [
-        # an answer that says the step's topic again is still the answer
-        ("yes, the side window was open", "other_entry", "yes"),
-        ("no, the back door is locked as well", "other_entry", "no"),
-        ("no, the landlord's phone is off", "landlord", "no"),
-        ("uh huh, yeah", "safe_place", "yes"),
-        ("that would be really useful", "locksmith", "yes"),
-        # what to say, how it works
-        ("are there words i am supposed to say", "landlord", "help"),
-        ("what sort of answer do you want", "landlord", "help"),
-        ("explain how you work", "end", "help"),
-        # repeat, back, next, start over, stop
-        ("go over that again for me", "other_entry", "repeat"),
-        ("take me back to the previous question", "locksmith", "back"),
-        ("ok we can carry on", "emergency", "next"),
-        ("let's go through everything again", "locksmith", "start_over"),
-        ("can we do it all from the first question", "prevention", "start_over"),
-        ("ok that's enough", "spare_key", "stop"),
-        ("that's all from me", "safe_place", "stop"),
-        # inside and home
-        ("i'm in through the back door now", "spare_key", "got_in"),
-        ("safely home now", "safe_place", "got_in"),
-        # emergencies said plainly
-        ("my nan's inside and she won't answer", "idle", "emergency"),
-        ("i heard a crash inside", "landlord", "emergency"),
-        ("oh no i left the hob on under a pan", "assess", "emergency"),
-        ("a guy over there has a knife", "locksmith", "emergency"),
-        # spare keys with a reason
-        ("my brother has got one of my keys but he's at work", "assess", "spare_key"),
-        # forcing: something through the glass
-        ("could i throw a rock through the window and climb in", "safe_place", "force_entry"),
-        # who runs the building, where to sit, what the lease says
-        ("i'll ring the company that manages the flats", "assess", "landlord"),
-        ("is there an out of hours line for the office", "other_entry", "landlord"),
-        ("is there anywhere open all night near here", "locksmith", "safe_place"),
-        ("what does my tenancy say about lost keys", "spare_key", "lease"),
-        # tips
-        ("what can i do to make sure this never happens", "safe_place", "prevention"),
-        ("how do i never end up locked outside again", "safe_place", "prevention"),
-        ("could i install a keypad lock", "spare_key", "smart_lock"),
-        ("would tenant cover pay for this", "safe_place", "renters_insurance"),
-        ("what's the code for the key safe", "landlord", "unlock"),
-        ("can you release the door remotely", "safe_place", "unlock"),
-        ("the french doors don't latch properly", "spare_key", "other_entry"),
-        # someone else addressed, the car, a delivery
-        ("yes mum, i've eaten", "safe_place", "none"),
-        ("dad, where are the car keys", "idle", "none"),
-        ("leave it outside the door please", "idle", "none"),
-    ],
-)
-def test_learned_from_fourth_heldout_recordings(matcher: Matcher, text: str, step: str | None,
-                                                want: str) -> None:
-    m = matcher.match(text, step)
-    assert m.intent == want, (text, step, m.intent, m.reasons)
-    assert m.acted or want == "none", (text, m.confidence, m.reasons)
+FOURTH_LIST = [
+    # an answer that says the step's topic again is still the answer
+    ("yes, the side window was open", "other_entry", "yes"),
+    ("no, the back door is locked as well", "other_entry", "no"),
+    ("no, the landlord's phone is off", "landlord", "no"),
+    ("uh huh, yeah", "safe_place", "yes"),
+    ("that would be really useful", "locksmith", "yes"),
+    # what to say, how it works
+    ("are there words i am supposed to say", "landlord", "help"),
+    ("what sort of answer do you want", "landlord", "help"),
+    ("explain how you work", "end", "help"),
+    # repeat, back, next, start over, stop
+    ("go over that again for me", "other_entry", "repeat"),
+    ("take me back to the previous question", "locksmith", "back"),
+    ("ok we can carry on", "emergency", "next"),
+    ("let's go through everything again", "locksmith", "start_over"),
+    ("can we do it all from the first question", "prevention", "start_over"),
+    ("ok that's enough", "spare_key", "stop"),
+    ("that's all from me", "safe_place", "stop"),
+    # inside and home
+    ("i'm in through the back door now", "spare_key", "got_in"),
+    ("safely home now", "safe_place", "got_in"),
+    # emergencies said plainly
+    ("my nan's inside and she won't answer", "idle", "emergency"),
+    ("i heard a crash inside", "landlord", "emergency"),
+    ("oh no i left the hob on under a pan", "assess", "emergency"),
+    ("a guy over there has a knife", "locksmith", "emergency"),
+    # spare keys with a reason
+    ("my brother has got one of my keys but he's at work", "assess", "spare_key"),
+    # forcing: something through the glass
+    ("could i throw a rock through the window and climb in", "safe_place", "force_entry"),
+    # who runs the building, where to sit, what the lease says
+    ("i'll ring the company that manages the flats", "assess", "landlord"),
+    ("is there an out of hours line for the office", "other_entry", "landlord"),
+    ("is there anywhere open all night near here", "locksmith", "safe_place"),
+    ("what does my tenancy say about lost keys", "spare_key", "lease"),
+    # tips
+    ("what can i do to make sure this never happens", "safe_place", "prevention"),
+    ("how do i never end up locked outside again", "safe_place", "prevention"),
+    ("could i install a keypad lock", "spare_key", "smart_lock"),
+    ("would tenant cover pay for this", "safe_place", "renters_insurance"),
+    ("what's the code for the key safe", "landlord", "unlock"),
+    ("can you release the door remotely", "safe_place", "unlock"),
+    ("the french doors don't latch properly", "spare_key", "other_entry"),
+    # someone else addressed, the car, a delivery
+    ("yes mum, i've eaten", "safe_place", "none"),
+    ("dad, where are the car keys", "idle", "none"),
+    ("leave it outside the door please", "idle", "none"),
+]
 
 
 def test_a_new_request_still_beats_the_answer(matcher: Matcher) -> None:
@@ -472,102 +456,98 @@ def test_a_new_request_still_beats_the_answer(matcher: Matcher) -> None:
 
 
 # -- learned from sealed set B (first contact 84.4 %), by concept: dialect words --------------
-@pytest.mark.parametrize(
-    ("text", "step", "want"),
-    [
-        ("the bairns are in the hoose on their own", None, "emergency"),
-        ("a didnae hear ye", "landlord", "repeat"),
-        ("my pan's still burnin on the hob", None, "emergency"),
-        ("it's freezin out here and i'm on my own", "safe_place", "safe_place"),
-        ("how do i stop forgettin my keys", None, "prevention"),
-        ("how does this thing work", "idle", "help"),
-        ("that's me finished", "landlord", "stop"),
-        ("we're in the flat now", "safe_place", "got_in"),
-        ("could i kick the door in", "assess", "force_entry"),
-        ("where should i hide a spare", "prevention", "lockbox"),
-        ("where did i hide the spare", "assess", "unlock"),
-        ("can it open with your phone", "prevention", "smart_lock"),
-        ("disengage the deadbolt", "assess", "unlock"),
-        ("i locked myself outside", "idle", "locked_out"),
-        ("the two factor code never arrives", "idle", "none"),
-        ("that's well dodgy, the price of bread", "idle", "none"),
-    ],
-)
-def test_learned_from_sealed_set_b(matcher: Matcher, text: str, step: str | None,
-                                   want: str) -> None:
-    m = matcher.match(text, step)
-    got = m.intent if m.acted else "none"
-    assert got == want, (text, step, m.intent, m.decision, m.reasons)
+SEALED_B = [
+    ("the bairns are in the hoose on their own", None, "emergency"),
+    ("a didnae hear ye", "landlord", "repeat"),
+    ("my pan's still burnin on the hob", None, "emergency"),
+    ("it's freezin out here and i'm on my own", "safe_place", "safe_place"),
+    ("how do i stop forgettin my keys", None, "prevention"),
+    ("how does this thing work", "idle", "help"),
+    ("that's me finished", "landlord", "stop"),
+    ("we're in the flat now", "safe_place", "got_in"),
+    ("could i kick the door in", "assess", "force_entry"),
+    ("where should i hide a spare", "prevention", "lockbox"),
+    ("where did i hide the spare", "assess", "unlock"),
+    ("can it open with your phone", "prevention", "smart_lock"),
+    ("disengage the deadbolt", "assess", "unlock"),
+    ("i locked myself outside", "idle", "locked_out"),
+    ("the two factor code never arrives", "idle", "none"),
+    ("that's well dodgy, the price of bread", "idle", "none"),
+]
 
 
 # -- learned from sealed set C (first contact 88.7 %), by concept -------------------------------
-@pytest.mark.parametrize(
-    ("text", "step", "want"),
-    [
-        ("yep, that's the one", "landlord", "yes"),
-        ("not really, sorry", "landlord", "no"),
-        ("which phrases do you recognise", "idle", "help"),
-        ("can i just speak normally", "assess", "help"),
-        ("say again please", "landlord", "repeat"),
-        ("i want to fix my previous answer", "locksmith", "back"),
-        ("ok proceed", "emergency", "next"),
-        ("let's start afresh", "locksmith", "start_over"),
-        ("oh leave it", "spare_key", "stop"),
-        ("the pikin dey inside alone", None, "emergency"),
-        ("could i slide a credit card past the latch", "assess", "force_entry"),
-        ("should i snap the cylinder", "assess", "force_entry"),
-        ("could the caretaker let me in", "assess", "landlord"),
-        ("i keep losing my keys", "prevention", "prevention"),
-        ("what precautions are there", "safe_place", "prevention"),
-        ("a key box for my spare", "prevention", "lockbox"),
-        ("a lock i can open from my mobile", "prevention", "smart_lock"),
-        ("remind me of the gate code", "landlord", "unlock"),
-        ("could you buzz me in", "assess", "unlock"),
-        ("my brother's a locksmith, he lives in spain", None, "none"),
-        ("i'll call you back after dinner", "landlord", "none"),
-        ("is a locksmith dearer at night", None, "locksmith"),
-    ],
-)
-def test_learned_from_sealed_set_c(matcher: Matcher, text: str, step: str | None,
-                                   want: str) -> None:
-    m = matcher.match(text, step)
-    got = m.intent if m.acted else "none"
-    assert got == want, (text, step, m.intent, m.decision, m.reasons)
+SEALED_C = [
+    ("yep, that's the one", "landlord", "yes"),
+    ("not really, sorry", "landlord", "no"),
+    ("which phrases do you recognise", "idle", "help"),
+    ("can i just speak normally", "assess", "help"),
+    ("say again please", "landlord", "repeat"),
+    ("i want to fix my previous answer", "locksmith", "back"),
+    ("ok proceed", "emergency", "next"),
+    ("let's start afresh", "locksmith", "start_over"),
+    ("oh leave it", "spare_key", "stop"),
+    ("the pikin dey inside alone", None, "emergency"),
+    ("could i slide a credit card past the latch", "assess", "force_entry"),
+    ("should i snap the cylinder", "assess", "force_entry"),
+    ("could the caretaker let me in", "assess", "landlord"),
+    ("i keep losing my keys", "prevention", "prevention"),
+    ("what precautions are there", "safe_place", "prevention"),
+    ("a key box for my spare", "prevention", "lockbox"),
+    ("a lock i can open from my mobile", "prevention", "smart_lock"),
+    ("remind me of the gate code", "landlord", "unlock"),
+    ("could you buzz me in", "assess", "unlock"),
+    ("my brother's a locksmith, he lives in spain", None, "none"),
+    ("i'll call you back after dinner", "landlord", "none"),
+    ("is a locksmith dearer at night", None, "locksmith"),
+]
 
 
 # -- learned from the fifth held-out recordings (tests/data/heldout_speech5), by concept -------
-@pytest.mark.parametrize(
-    ("text", "step", "want"),
-    [
-        ("somehow i got myself out of my apartment without the key", "idle", "locked_out"),
-        ("no, don't worry about it", "locksmith", "no"),
-        ("no, his mobile's turned off", "spare_key", "no"),
-        ("it's not over yet", "emergency", "no"),
-        ("my mum's inside, she has alzheimers", "idle", "emergency"),
-        ("i got stung by a wasp and i'm allergic", "locksmith", "emergency"),
-        ("water is spraying everywhere in there", "other_entry", "emergency"),
-        ("a stranger has been following me", "landlord", "emergency"),
-        ("how do i use you", "idle", "help"),
-        ("what was that number again", "prevention", "repeat"),
-        ("one back please", "landlord", "back"),
-        ("let's carry on where we stopped", "emergency", "next"),
-        ("scrap that and do it all from the beginning", "landlord", "start_over"),
-        ("you can turn off now", "safe_place", "stop"),
-        ("it wasn't even locked, i'm in", "assess", "got_in"),
-        ("the nanny has a key", "assess", "spare_key"),
-        ("let's look at the window in the spare room", "landlord", "other_entry"),
-        ("could i unscrew the handle", "other_entry", "force_entry"),
-        ("how do i get out of the habit", "safe_place", "prevention"),
-        ("one of those safes with a dial", "prevention", "lockbox"),
-        ("i'd like keyless entry installed", "prevention", "smart_lock"),
-        ("does it cover my belongings", "prevention", "renters_insurance"),
-        ("open the front door", "idle", "unlock"),
-        ("i'll ring the letting agency", "assess", "landlord"),
-        ("it's pitch black out here", "landlord", "safe_place"),
-    ],
-)
-def test_learned_from_fifth_heldout_recordings(matcher: Matcher, text: str, step: str | None,
-                                               want: str) -> None:
+FIFTH_LIST = [
+    ("somehow i got myself out of my apartment without the key", "idle", "locked_out"),
+    ("no, don't worry about it", "locksmith", "no"),
+    ("no, his mobile's turned off", "spare_key", "no"),
+    ("it's not over yet", "emergency", "no"),
+    ("my mum's inside, she has alzheimers", "idle", "emergency"),
+    ("i got stung by a wasp and i'm allergic", "locksmith", "emergency"),
+    ("water is spraying everywhere in there", "other_entry", "emergency"),
+    ("a stranger has been following me", "landlord", "emergency"),
+    ("how do i use you", "idle", "help"),
+    ("what was that number again", "prevention", "repeat"),
+    ("one back please", "landlord", "back"),
+    ("let's carry on where we stopped", "emergency", "next"),
+    ("scrap that and do it all from the beginning", "landlord", "start_over"),
+    ("you can turn off now", "safe_place", "stop"),
+    ("it wasn't even locked, i'm in", "assess", "got_in"),
+    ("the nanny has a key", "assess", "spare_key"),
+    ("let's look at the window in the spare room", "landlord", "other_entry"),
+    ("could i unscrew the handle", "other_entry", "force_entry"),
+    ("how do i get out of the habit", "safe_place", "prevention"),
+    ("one of those safes with a dial", "prevention", "lockbox"),
+    ("i'd like keyless entry installed", "prevention", "smart_lock"),
+    ("does it cover my belongings", "prevention", "renters_insurance"),
+    ("open the front door", "idle", "unlock"),
+    ("i'll ring the letting agency", "assess", "landlord"),
+    ("it's pitch black out here", "landlord", "safe_place"),
+]
+
+
+#: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
+#: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
+LEARNED = [
+    *((True, *case) for case in (*THIRD_LIST, *FOURTH_LIST)),
+    *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST)),
+]
+
+
+@pytest.mark.parametrize(("strict", "text", "step", "want"), LEARNED)
+def test_learned_from_blind_material(matcher: Matcher, strict: bool, text: str,
+                                     step: str | None, want: str) -> None:
     m = matcher.match(text, step)
-    got = m.intent if m.acted else "none"
-    assert got == want, (text, step, m.intent, m.decision, m.reasons)
+    if strict:
+        assert m.intent == want, (text, step, m.intent, m.reasons)
+        assert m.acted or want == "none", (text, m.confidence, m.reasons)
+    else:
+        got = m.intent if m.acted else "none"
+        assert got == want, (text, step, m.intent, m.decision, m.reasons)
