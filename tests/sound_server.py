@@ -359,6 +359,16 @@ class Listen:
                 return event
         return None
 
+    def ready(self, server: SoundServer, timeout: float = 120.0) -> bool:
+        """Wait until the assistant listens and its microphone has delivered audio (an
+        opened stream may stall before its first audio: the assistant reopens it)."""
+        if not self.wait_for("listening", timeout):
+            return False
+        if not self.wait_for(("mic_ready", "mic_recovered"), 60):
+            return False
+        server.wait_until_heard(60)
+        return True
+
     def settle(self, timeout: float = 60.0) -> None:
         """Wait until the assistant has finished answering (or was silent)."""
         heard = self.wait_for("heard", timeout)

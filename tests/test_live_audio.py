@@ -40,8 +40,7 @@ def listen(server):
         server.no_echo()
         proc = Listen(server, *args)
         started.append(proc)
-        assert proc.wait_for("listening", 120), "".join(proc.stderr)[-2000:]
-        server.wait_until_heard(60)
+        assert proc.ready(server), (proc.events, "".join(proc.stderr)[-2000:])
         return proc
 
     yield start

@@ -146,7 +146,7 @@ def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], No
             line = f"you: {words}  [{event['intent']} -> {event['step']}]"
         elif kind in ("say", "reprompt"):
             line = f"assistant: {event['say']}"
-        elif kind in ("listening", "session_end", "mic_error", "mic_recovered"):
+        elif kind in ("listening", "session_end", "mic_ready", "mic_error", "mic_recovered"):
             detail = f": {event['error']}" if "error" in event else ""
             line = f"({kind.replace('_', ' ')}{detail})"
         else:

@@ -35,7 +35,7 @@ class AudioChunk:
 
 @dataclass(frozen=True)
 class MicEvent:
-    kind: str  # "mic_error" | "mic_recovered"
+    kind: str  # "mic_ready" | "mic_error" | "mic_recovered"
     t: float
     detail: str = ""
 
@@ -153,7 +153,13 @@ class MicSource:
                 log.debug("closing the microphone stream failed: %s", exc)
 
     def chunks(self) -> Iterator[AudioChunk | MicEvent]:
+        """Audio as it arrives, with `mic_ready` once the first audio has come (an opened
+        stream is not yet a working one), `mic_error` once when it fails and `mic_recovered`
+        when audio comes back. A stalled stream is reopened at once (audio lost while
+        waiting is the person's words); a device that cannot be opened is retried every
+        `retry_every` seconds."""
         failed = False  # an error was reported and audio has not come back yet
+        ready = False  # audio has arrived at least once
         logged_overflows = 0
         conv = audio.Converter(self.rate, 1)
         while not self.closed:
@@ -186,15 +192,17 @@ class MicSource:
                 self._close_stream()
                 if not failed:
                     failed = True
-                    log.warning("microphone stalled (no audio for %.0f s); reopening every "
-                                "%.0f s", self.stall_after, self.retry_every)
+                    log.warning("microphone stalled (no audio for %.0f s); reopening it",
+                                self.stall_after)
                     yield MicEvent("mic_error", self.now(), "no audio")
-                time.sleep(self.retry_every)
-                continue
+                continue  # reopen now: waiting for the stall took `stall_after` already
             if failed:
-                failed = False
+                failed, ready = False, True
                 log.info("microphone recovered")
                 yield MicEvent("mic_recovered", self.now())
+            elif not ready:
+                ready = True
+                yield MicEvent("mic_ready", self.now())
             if self.overflows > logged_overflows:
                 log.info("microphone overflowed %d times so far", self.overflows)
                 logged_overflows = self.overflows
