@@ -46,7 +46,8 @@ OPTIONS: dict[str, MatcherSettings] = {
     "+ learned, alone up to 0.75": MatcherSettings(phonetic=False, learned_weight=0.0,
                                                    learned_cap=0.75, priors=False),
     "+ phonetic (0.9) + learned 0.3 lowers, alone 0.7": MatcherSettings(priors=False),
-    "chosen (+ step priors)": MatcherSettings(),
+    "+ step priors": MatcherSettings(agree_phrase=0.0),
+    "chosen (+ classifier and closest phrasing agree)": MatcherSettings(),
 }
 
 

@@ -533,11 +533,47 @@ FIFTH_LIST = [
 ]
 
 
+# -- learned from sealed set D (first contact 90.1 %) and list 6 (typed 96.2 %), by concept;
+# -- each case is a new wording of the concept, not the line that taught it ------------------
+SEALED_D = [
+    ("my grandad has got a key to our place", "assess", "spare_key"),
+    ("my aunt is minding a spare for me", "assess", "spare_key"),
+    ("maybe through the skylight", "assess", "other_entry"),
+    ("the kitchen window might be unlocked", "assess", "other_entry"),
+    ("i could have left the patio door open", "assess", "other_entry"),
+    ("my three year old is in there on his own", "idle", "emergency"),
+    ("there's water trickling out from under the door", "idle", "emergency"),
+    ("could i bump the lock", "assess", "force_entry"),
+    ("i'll smash the pane and reach in to the latch", "assess", "force_entry"),
+    ("could you open it up for me", "assess", "unlock"),
+    ("what's the keypad number", "assess", "unlock"),
+    ("fifth time this year, how do i stop it happening", "assess", "prevention"),
+    ("i'm so forgetful, any tips", "assess", "prevention"),
+    ("i never want to go through that again", "assess", "prevention"),
+    ("i'll have another set cut for my brother", "assess", "duplicate_keys"),
+    ("should i get a yale lock", "assess", "smart_lock"),
+    ("does renters in surance pay for this", "assess", "renters_insurance"),
+    ("what is this thing able to do", "assess", "help"),
+    ("onwards", "prevention", "next"),
+    ("and after that", "prevention", "next"),
+    ("that's a yes", "landlord", "yes"),
+    ("that is a no", "landlord", "no"),
+    ("the landlord's coming to look at the heating", "landlord", "none"),
+    ("don't forget it this time", "landlord", "none"),
+    ("ah sure look, it'll be grand", "landlord", "none"),
+    ("ring a lock guy", "assess", "locksmith"),
+]
+SIXTH_LIST = [
+    ("my mum was holding onto a key for me", "assess", "spare_key"),
+    ("how do i never end up in this mess again", "other_entry", "prevention"),
+]
+
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
     *((True, *case) for case in (*THIRD_LIST, *FOURTH_LIST)),
-    *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST)),
+    *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST, *SEALED_D, *SIXTH_LIST)),
 ]
 
 

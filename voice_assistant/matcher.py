@@ -28,7 +28,8 @@ keywords (my, inside, help, now); a doubted emergency is asked about rather than
 step the guide is at is a prior: its `expects` intents (data) get up to `expect_bonus` (less
 where the evidence is already strong, so a prior never outweighs a clear request) and win ties;
 the classifier alone, with no phrasing even near, stays at `learned_cap` (a "did you mean")
-even with the prior.
+even with the prior, unless it is sure of the intent whose phrasing is also the closest of all
+(`agree_*`: two independent signals agree, and the intent may act).
 Ties are broken by a declared order, never by chance: emergency, then the step's expected
 intents, then the order of SPEC §1 (`names.INTENTS`). The confidence is the best score less an
 **ambiguity** penalty when a rival intent scores almost as high. The decision is `act`
@@ -134,6 +135,12 @@ class MatcherSettings:
     doubt_cap: float = 0.69  # the most a doubted intent can score: a "did you mean", no act
     priors: bool = True  # use the step's expected intents
     sound_answer: float = 0.8  # phrase evidence of a one-word answer the step expects, by sound
+    #: Agreement: when the classifier is sure (≥ `agree_learned`) of the intent whose phrasing
+    #: is also the closest of all (≥ `agree_phrase`), two independent signals agree and the
+    #: intent may act (`agree_score`). 0 turns it off.
+    agree_phrase: float = 0.4
+    agree_learned: float = 0.98
+    agree_score: float = 0.75
 
 
 SCORERS: dict[str, Scorer] = {
@@ -280,6 +287,8 @@ class Matcher:
                 said = self._answer_sounds.get(name, {}).get(sound(tokens[0]))
                 if said and phrases.get(name, (0.0, ""))[0] < s.sound_answer:
                     phrases[name] = (s.sound_answer, said)
+        # emergency phrasings are matched by letters alone (they win misheard): not a rival here
+        top_phrase = max((v[0] for k, v in phrases.items() if k != "emergency"), default=0.0)
         out = []
         for name in INTENTS:
             if name not in phrases and name not in keywords and learned.get(name, 0) < 0.5:
@@ -303,6 +312,10 @@ class Matcher:
                 if not s.learned_raises:
                     phrase_part = min(p_score, phrase_part)
             score = max(phrase_part, 1 - k_miss, q * s.learned_cap)
+            agreed = (s.agree_phrase and name != NONE and q >= s.agree_learned
+                      and p_score >= s.agree_phrase and p_score >= top_phrase)
+            if agreed:
+                score = max(score, s.agree_score)
             gated = bool(self._intents[name].requires) if name != NONE else False
             if gated and any(keyword_span(stems, r) is not None
                              for r in self._intents[name].requires):
@@ -311,7 +324,7 @@ class Matcher:
                 score = min(score, s.gate_cap)
             is_expected = name in expected and score > 0 and s.priors
             if is_expected:  # a prior counts most where the evidence is weak
-                learned_only = (not kws and q * s.learned_cap >= phrase_part
+                learned_only = (not kws and not agreed and q * s.learned_cap >= phrase_part
                                 and p_score < s.near_threshold)
                 score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
                 if learned_only:  # the classifier alone stays a "did you mean", prior or not

@@ -29,7 +29,7 @@ _CONTRACTIONS = {
     "bairns": "children", "didnae": "did not", "dinnae": "do not", "cannae": "can not",
     "wouldnae": "would not", "whit": "what", "dae": "do", "tae": "to", "ye": "you",
     "fur": "for", "wouldya": "would you", "couldya": "could you", "deffo": "definitely",
-    "yis": "yes", "locky": "locksmith", "lox": "locks", "stahp": "stop",
+    "yis": "yes", "locky": "locksmith", "lox": "locks", "stahp": "stop", "abeg": "please",
     "pikin": "child", "pickin": "child", "lassie": "girl", "lass": "girl", "laddie": "boy",
     "neighbour": "neighbor", "neighbours": "neighbors", "mum": "mom", "okay": "ok",
     "24/7": "twenty four seven", "renter's": "renters", "renters'": "renters",
@@ -45,6 +45,8 @@ _PAIRS = {
     ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
     ("thank", "you"): "thanks",
 }  # fmt: skip
+_SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are"}
+_SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _SPACES = re.compile(r"\s+")
@@ -68,6 +70,9 @@ def words(text: str) -> list[str]:
         if expanded is None and token.endswith("'s"):
             token = token[:-2]  # possessive or "is": "friend's" → "friend"
             expanded = _CONTRACTIONS.get(token)
+        elif expanded is None and token.endswith(_SUFFIXES):  # "might've", "they'll"
+            stem_, suffix = token.rsplit("'", 1)
+            expanded = f"{stem_} {_SUFFIXES_TO[suffix]}"
         for word in (expanded or token.replace("'", "")).split():
             if out and (out[-1], word) in _PAIRS:  # "uh huh" is a yes, not a filler
                 out[-1] = _PAIRS[out[-1], word]
