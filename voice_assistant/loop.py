@@ -24,13 +24,29 @@ from typing import Protocol
 
 from voice_assistant.assistant import Assistant
 from voice_assistant.echo import EchoCanceller, rms_db
+from voice_assistant.events import (
+    BargeIn,
+    Event,
+    Heard,
+    Listening,
+    MicError,
+    MicReady,
+    MicRecovered,
+    MicStatus,
+    Reprompt,
+    Say,
+    SessionEnd,
+    SpeechEnd,
+    SpeechStart,
+    Spoken,
+)
 from voice_assistant.mic import AudioChunk, MicEvent, Source
 from voice_assistant.stt import Recognizer
 from voice_assistant.tts import Rendered, StreamSpeaker, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
 
 log = logging.getLogger(__name__)
-Emit = Callable[[dict[str, object]], None]
+Emit = Callable[[Event], None]
 
 
 @dataclass(frozen=True)
@@ -121,6 +137,15 @@ class LiveOutput:
         self.speaker.close()
 
 
+def _mic_status(item: MicEvent) -> MicStatus:
+    """The microphone source's report as the loop's event."""
+    if item.kind == "mic_ready":
+        return MicReady(item.t)
+    if item.kind == "mic_error":
+        return MicError(item.t, item.detail)
+    return MicRecovered(item.t)
+
+
 class Listener:
     def __init__(self, assistant: Assistant, recognizer: Recognizer, synth: Synthesizer,
                  output: Output | LiveOutput, settings: LoopSettings | None = None,
@@ -148,16 +173,13 @@ class Listener:
     def stop(self) -> None:
         self.stopped = True
 
-    def _event(self, kind: str, t: float, **fields: object) -> None:
-        self.emit({"event": kind, "t": round(t, 3), **fields})
-
     # -- the loop ---------------------------------------------------------------------------
     def run(self, source: Source) -> None:
         try:  # start the voice now, not on the first reply
             self.synth.render("Ready.")
         except TTSError as exc:
             log.warning("speech output is not working yet: %s", exc)
-        self._event("listening", 0.0)
+        self.emit(Listening(0.0))
         if isinstance(self.output, LiveOutput) and hasattr(source, "now"):
             self.output.attach(source.now)
         for item in source.chunks():
@@ -165,7 +187,7 @@ class Listener:
                 break
             if isinstance(item, MicEvent):
                 self.vad.reset()
-                self._event(item.kind, item.t, **({"error": item.detail} if item.detail else {}))
+                self.emit(_mic_status(item))
                 continue
             self._chunk(item)
         if self.vad.in_speech and not self.stopped:  # the recording ended mid-utterance
@@ -226,7 +248,7 @@ class Listener:
 
     def _spoken(self, at: float, interrupted: bool) -> None:
         self.state = State.LISTENING
-        self._event("spoken", at, interrupted=interrupted)
+        self.emit(Spoken(at, interrupted))
         self.deaf_until = at + (0.0 if self.echo and self.echo.locked else self.settings.guard)
         self.question_at = at if self.assistant.state.in_session else None
 
@@ -240,7 +262,7 @@ class Listener:
         assert isinstance(self.output, LiveOutput)
         self._barge = False
         self.output.speaker.stop()
-        self._event("barge_in", ev.t)
+        self.emit(BargeIn(ev.t))
         self._spoken(ev.t, interrupted=True)
 
     def _vad_event(self, ev: VadEvent) -> bool:
@@ -250,7 +272,7 @@ class Listener:
             self._paused = False
             self.rec.start()
             self._partial = self.rec.feed(ev.pcm)
-            self._event("speech_start", ev.t)
+            self.emit(SpeechStart(ev.t))
         elif ev.kind == "audio":
             self._partial = self.rec.feed(ev.pcm)
             if self.state is State.SPEAKING:
@@ -262,12 +284,12 @@ class Listener:
         elif ev.kind == "drop":
             self._barge = False
             self.rec.finish()  # too little voice: a click or a cough
-            self._event("speech_end", ev.t, discarded="too short")
+            self.emit(SpeechEnd(ev.t, discarded="too short"))
         elif ev.kind == "end":
             if self.state is State.SPEAKING:  # voice that never became a barge-in: the echo
                 self._barge = False
                 self.rec.cancel()
-                self._event("speech_end", ev.t, discarded="while speaking")
+                self.emit(SpeechEnd(ev.t, discarded="while speaking"))
                 return False
             self._utterance_end(ev.t)
         return False
@@ -286,16 +308,15 @@ class Listener:
         """The utterance is over: understand it and answer. `early`: the partial text was
         already a sure answer, so it is what was heard."""
         self.vad.reset()
-        self._event("speech_end", voice_end)
+        self.emit(SpeechEnd(voice_end))
         wall = time.perf_counter()
         if early:
             self.rec.cancel()
             turn = self.assistant.turn(self._partial)
         else:
             turn = self.assistant.hear(self.rec.finish())
-        self._event("heard", max(self.now, self.busy_until) + time.perf_counter() - wall,
-                    heard=turn.heard, intent=turn.intent, confidence=round(turn.confidence, 3),
-                    step=turn.step)
+        heard_at = max(self.now, self.busy_until) + time.perf_counter() - wall
+        self.emit(Heard(heard_at, turn.heard, turn.intent, turn.confidence, turn.step))
         self.reprompted = False
         self.question_at = None
         if turn.say:
@@ -304,13 +325,14 @@ class Listener:
 
     def _after_reply(self) -> None:
         if self.assistant.state.step == "end":
-            self._event("session_end", self.now)
+            self.emit(SessionEnd(self.now))
             self.assistant.reset()
             self.question_at = None
 
-    def _say(self, text: str, since: float, wall: float, kind: str = "say") -> None:
+    def _say(self, text: str, since: float, wall: float, reply: type[Say | Reprompt] = Say
+             ) -> None:
         if isinstance(self.output, LiveOutput):
-            self._say_live(self.output, text, since, wall, kind)
+            self._say_live(self.output, text, since, wall, reply)
             return
         first: list[float] = []
 
@@ -326,18 +348,14 @@ class Listener:
             duration, path = 0.0, None
         ready = (first[0] if first else time.perf_counter()) - wall
         start = max(self.now, since, self.busy_until) + ready
-        fields: dict[str, object] = {"say": text}
-        if path:
-            fields["audio"] = path
-        fields["latency_ms"] = round((start - since) * 1000)
-        self._event(kind, start, **fields)
-        self._event("spoken", start + duration, interrupted=False)
+        self.emit(reply(start, text, round((start - since) * 1000), path or None))
+        self.emit(Spoken(start + duration, interrupted=False))
         self.deaf_until = start + duration + self.settings.guard
         self.now = max(self.now, start + duration)
         self.question_at = start + duration if self.assistant.state.in_session else None
 
     def _say_live(self, output: LiveOutput, text: str, since: float, wall: float,
-                  kind: str) -> None:
+                  reply: type[Say | Reprompt]) -> None:
         """Start the reply and return at once: the loop listens while it plays."""
         try:
             started = output.speaker.start(self.synth.render_reply(text))
@@ -345,7 +363,7 @@ class Listener:
             log.warning("speech output failed: %s", exc)
             started = False
         start = max(self.now, since, self.busy_until) + time.perf_counter() - wall
-        self._event(kind, start, say=text, latency_ms=round((start - since) * 1000))
+        self.emit(reply(start, text, round((start - since) * 1000)))
         if started:
             self.state = State.SPEAKING
             self.question_at = None
@@ -363,7 +381,7 @@ class Listener:
             self.reprompted = True
             text = self.assistant.reprompt()
             if text:
-                self._say(text, self.now, time.perf_counter(), kind="reprompt")
+                self._say(text, self.now, time.perf_counter(), Reprompt)
         elif self.reprompted and waited >= s.end_after:
             text = self.assistant.end_session()
             self._say(text, self.now, time.perf_counter())
