@@ -77,8 +77,15 @@ class LoopSettings:
 
 
 class State(Enum):
-    LISTENING = "listening"  # nothing playing: every chunk goes to the endpointer
-    SPEAKING = "speaking"  # a reply is playing; deaf, or listening through the echo canceller
+    """What the listener is doing; an utterance's voice and end are this state's to handle
+    (`Listener._voice_while_listening`, `Listener._voice_while_speaking`)."""
+
+    #: Nothing playing: every chunk goes to the endpointer; an utterance is answered when it
+    #: ends (or early, when sure); silence after a question runs the reprompt timers.
+    LISTENING = "listening"
+    #: A reply is playing: deaf (half-duplex), or listening through the echo canceller, where
+    #: voice is either the person (a barge-in: back to LISTENING) or the assistant's own echo.
+    SPEAKING = "speaking"
 
 
 class Output(Protocol):
@@ -154,7 +161,6 @@ class Listener:
         #: Cancels the speaker's echo; only with a LiveOutput (else the loop is half-duplex).
         self.echo = echo if isinstance(output, LiveOutput) else None
         self.state = State.LISTENING
-        self._barge = False  # voice began while speaking: is it the person?
         self._over_echo = False  # this utterance began over the assistant's own voice
         self.settings = settings or LoopSettings()
         self.emit = emit or (lambda event: None)
@@ -194,6 +200,8 @@ class Listener:
             self._utterance_end(self.now)
 
     def _chunk(self, chunk: AudioChunk) -> None:
+        """100 ms of audio: has the reply finished playing; take the echo out; find voice and
+        its end (each VAD event handled in the state it comes in); silence runs the timers."""
         self.now = chunk.end
         if self.state is State.SPEAKING:
             self._playback_check()
@@ -210,7 +218,7 @@ class Listener:
                 break  # answered early: the rest of this chunk is the silence after it
         if self.vad.in_speech:
             self._pause_or_resume()
-        else:
+        elif self.state is State.LISTENING:
             self._timers()
 
     def _pause_or_resume(self) -> None:
@@ -252,46 +260,54 @@ class Listener:
         self.deaf_until = at + (0.0 if self.echo and self.echo.locked else self.settings.guard)
         self.question_at = at if self.assistant.state.in_session else None
 
-    def _barge_in(self, ev: VadEvent) -> None:
-        """While the assistant speaks, is this voice the person? Then stop talking."""
-        if not self._barge or ev.pcm is None:
-            return
-        s = self.settings
-        if self.vad.voiced < s.barge_in_voice or rms_db(ev.pcm) < s.barge_in_level_db:
-            return
-        assert isinstance(self.output, LiveOutput)
-        self._barge = False
-        self.output.speaker.stop()
-        self.emit(BargeIn(ev.t))
-        self._spoken(ev.t, interrupted=True)
-
     def _vad_event(self, ev: VadEvent) -> bool:
-        """Handle one VAD event; True when the utterance was ended early."""
+        """Handle one VAD event; True when the utterance was ended early. An utterance starts
+        and is dropped alike in both states; its voice and its end are the state's to handle
+        (a barge-in turns SPEAKING into LISTENING in the middle of an utterance)."""
         if ev.kind == "start":
-            self._barge = self._over_echo = self.state is State.SPEAKING
+            self._over_echo = self.state is State.SPEAKING
             self._paused = False
             self.rec.start()
             self._partial = self.rec.feed(ev.pcm)
             self.emit(SpeechStart(ev.t))
-        elif ev.kind == "audio":
-            self._partial = self.rec.feed(ev.pcm)
-            if self.state is State.SPEAKING:
-                self._barge_in(ev)
-                return False  # the person is not yet heard out while the reply plays
-            if self._certain():
-                self._utterance_end(self.vad.end_now().t, early=True)
-                return True
-        elif ev.kind == "drop":
-            self._barge = False
+            return False
+        if ev.kind == "drop":
             self.rec.finish()  # too little voice: a click or a cough
             self.emit(SpeechEnd(ev.t, discarded="too short"))
-        elif ev.kind == "end":
-            if self.state is State.SPEAKING:  # voice that never became a barge-in: the echo
-                self._barge = False
-                self.rec.cancel()
-                self.emit(SpeechEnd(ev.t, discarded="while speaking"))
-                return False
+            return False
+        if ev.kind == "audio":
+            self._partial = self.rec.feed(ev.pcm)
+        if self.state is State.SPEAKING:
+            self._voice_while_speaking(ev)
+            return False
+        return self._voice_while_listening(ev)
+
+    def _voice_while_speaking(self, ev: VadEvent) -> None:
+        """The utterance began over the reply: the person (a barge-in), or the echo? Only
+        voice long and loud enough, after echo cancellation, is the person: playback stops
+        and the loop is LISTENING again, hearing the rest of the utterance out."""
+        if ev.kind == "end":  # voice that never became a barge-in: the echo
+            self.rec.cancel()
+            self.emit(SpeechEnd(ev.t, discarded="while speaking"))
+            return
+        s = self.settings
+        if ev.pcm is None or self.vad.voiced < s.barge_in_voice or \
+                rms_db(ev.pcm) < s.barge_in_level_db:
+            return
+        assert isinstance(self.output, LiveOutput)
+        self.output.speaker.stop()
+        self.emit(BargeIn(ev.t))
+        self._spoken(ev.t, interrupted=True)
+
+    def _voice_while_listening(self, ev: VadEvent) -> bool:
+        """Answer at the end of the utterance, or as soon as its partial text is a sure, whole
+        answer (True: ended early)."""
+        if ev.kind == "end":
             self._utterance_end(ev.t)
+            return False
+        if self._certain():
+            self._utterance_end(self.vad.end_now().t, early=True)
+            return True
         return False
 
     def _certain(self) -> bool:
@@ -371,8 +387,7 @@ class Listener:
             self._spoken(start, interrupted=False)
 
     def _timers(self) -> None:
-        if self.state is State.SPEAKING:
-            return
+        """Silence after a question: reprompt once, then say goodbye."""
         if self.question_at is None or not self.assistant.state.in_session:
             return
         waited = self.now - self.question_at
