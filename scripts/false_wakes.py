@@ -40,6 +40,7 @@ import make_fixtures as mf  # trim, resample, sox, pink_noise, active_power
 
 from voice_assistant import audio, data
 from voice_assistant.assistant import Assistant
+from voice_assistant.events import Event, Heard, Reprompt, SessionEnd, SpeechEnd
 from voice_assistant.loop import Listener
 from voice_assistant.mic import AudioChunk
 from voice_assistant.stt import engines, load_recognizer
@@ -193,33 +194,37 @@ class Tally:
         self.sessions: list[dict[str, Any]] = []
         self.idle, self.voice_end, self.last = True, 0.0, ("", "")  # last heard: step, text
 
-    def __call__(self, e: dict[str, object]) -> None:
-        kind, t = e["event"], float(str(e["t"]))
-        if kind == "speech_end":
-            self.utterances, self.voice_end = self.utterances + 1, t
-        elif kind == "heard":
-            self.last = (str(e["step"]), str(e["heard"]))
-            if e["intent"] != "none":
-                self.intents[str(e["intent"])] += 1
-            if self.idle and e["step"] != "idle":
-                self.sessions.append({"t": round(t, 1), "heard": e["heard"], "intent": e["intent"],
-                                      "confidence": e["confidence"], "step": e["step"],
-                                      "spoken": self.hall.said(self.voice_end - 0.05),
-                                      "turns": 0, "ended": "still open at the end"})
-                if self.end_sessions:  # its first reply is still spoken, then back to idle
-                    self.assistant.reset()
-                    self.sessions[-1].update(ended="reset", end_t=t)
-                    e = {**e, "step": "idle"}
-            elif not self.idle:
-                self.sessions[-1]["turns"] += 1
-            self.idle = e["step"] == "idle"
-        elif kind == "reprompt":
-            self.last = ("", "")
-        elif kind == "session_end" and self.sessions and not self.idle:
-            step, text = self.last
-            self.sessions[-1]["ended"] = f"ended on {text!r}" if step == "end" else "timeout"
-            self.sessions[-1]["end_t"] = round(t, 1)
-            self.idle = True
+    def __call__(self, e: Event) -> None:
+        match e:
+            case SpeechEnd():
+                self.utterances, self.voice_end = self.utterances + 1, e.t
+            case Heard():
+                self._heard(e)
+            case Reprompt():
+                self.last = ("", "")
+            case SessionEnd() if self.sessions and not self.idle:
+                step, text = self.last
+                self.sessions[-1]["ended"] = f"ended on {text!r}" if step == "end" else "timeout"
+                self.sessions[-1]["end_t"] = round(e.t, 1)
+                self.idle = True
+
+    def _heard(self, e: Heard) -> None:
+        self.last = (e.step, e.heard)
+        if e.intent != "none":
+            self.intents[e.intent] += 1
+        step = e.step
+        if self.idle and step != "idle":
+            self.sessions.append({"t": round(e.t, 1), "heard": e.heard, "intent": e.intent,
+                                  "confidence": e.confidence, "step": step,
+                                  "spoken": self.hall.said(self.voice_end - 0.05),
+                                  "turns": 0, "ended": "still open at the end"})
+            if self.end_sessions:  # its first reply is still spoken, then back to idle
+                self.assistant.reset()
+                self.sessions[-1].update(ended="reset", end_t=e.t)
+                step = "idle"
+        elif not self.idle:
+            self.sessions[-1]["turns"] += 1
+        self.idle = step == "idle"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from tests import test_barge_in as sim  # noqa: E402
 from voice_assistant import audio, data, echo, stt  # noqa: E402
 from voice_assistant.assistant import Assistant  # noqa: E402
+from voice_assistant.events import BargeIn, Event, Heard, Reprompt, Say  # noqa: E402
 from voice_assistant.loop import Listener, LiveOutput, LoopSettings  # noqa: E402
 from voice_assistant.mic import AudioChunk  # noqa: E402
 from voice_assistant.tts import StreamSpeaker, Synthesizer  # noqa: E402
@@ -82,8 +83,8 @@ class Person(sim.Room):
             i += step
 
 
-def run(person: Person, rec, synth) -> list[dict]:
-    events: list[dict] = []
+def run(person: Person, rec, synth) -> list[Event]:
+    events: list[Event] = []
     speaker = StreamSpeaker(stream_factory=person.factory, rate_of=lambda device: audio.RATE)
     Listener(Assistant(), rec, synth, LiveOutput(speaker),
              LoopSettings(reprompt_after=60, end_after=60), events.append,
@@ -106,24 +107,24 @@ def main() -> int:
             for conv in convs:
                 files = [AUDIO / t["file"] for t in conv["turns"]]
                 events = run(Person(files, delay, gain, interrupt=None), rec, synth)
-                replies += sum(e["event"] in ("say", "reprompt") for e in events)
-                false += sum(e["event"] == "barge_in" for e in events)
+                replies += sum(isinstance(e, Say | Reprompt) for e in events)
+                false += sum(isinstance(e, BargeIn) for e in events)
         delay, gain = ROOMS[1]
         for conv in convs:
             files = [AUDIO / t["file"] for t in conv["turns"]]
             want = [t["step"] for t in conv["turns"]]
             person = Person(files, delay, gain, interrupt=1.5)
             events = run(person, rec, synth)
-            heard = [e for e in events if e["event"] == "heard"]
-            barges = [e["t"] for e in events if e["event"] == "barge_in"]
+            heard = [e for e in events if isinstance(e, Heard)]
+            barges = [e.t for e in events if isinstance(e, BargeIn)]
             for n, step in enumerate(want[1:], start=1):  # turn 1 opens the session
                 interruptions += 1
                 at = person.said[n] if n < len(person.said) else None
                 if at is None or not any(at <= b <= at + 1.5 for b in barges):
                     continue
                 detected += 1
-                after = [e for e in heard if e["t"] > at]
-                understood += bool(after) and after[0]["step"] == step
+                after = [e for e in heard if e.t > at]
+                understood += bool(after) and after[0].step == step
     result = {"replies_with_echo": replies, "false_barge_ins": false,
               "echo_rooms": [{"delay_s": d, "gain": g} for d, g in ROOMS],
               "interruptions": interruptions, "detected": detected, "understood": understood,

@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rec = load_recognizer("pocketsphinx", data.default())
         listener = Listener(Assistant(), rec, synth, FileOutput(out_dir),
-                            emit=lambda e: events.update([str(e["event"])]))
+                            emit=lambda e: events.update([e.kind]))
         listener.run(source)
         sample(args.hours * 3600)
     except Exception as exc:  # reported as a failure, with the traceback

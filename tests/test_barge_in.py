@@ -13,6 +13,7 @@ import pytest
 
 from voice_assistant import audio, data, echo, stt
 from voice_assistant.assistant import Assistant
+from voice_assistant.events import BargeIn, Event, Heard, Spoken
 from voice_assistant.loop import Listener, LiveOutput, LoopSettings
 from voice_assistant.mic import AudioChunk
 from voice_assistant.tts import StreamSpeaker, Synthesizer
@@ -89,8 +90,8 @@ def recognizer():
     return stt.load_recognizer("pocketsphinx", data.default())
 
 
-def _run(room: Room, recognizer) -> list[dict]:
-    events: list[dict] = []
+def _run(room: Room, recognizer) -> list[Event]:
+    events: list[Event] = []
     speaker = StreamSpeaker(stream_factory=room.factory, rate_of=lambda device: audio.RATE)
     with Synthesizer() as synth:
         listener = Listener(Assistant(), recognizer, synth, LiveOutput(speaker),
@@ -108,23 +109,23 @@ def test_the_person_interrupts_and_is_understood_its_own_echo_never_is(recognize
     # not understood yet: the canceller damps the person while both speak.)
     room.interrupt = (AUDIO / "conv_other_entry_fails__6.wav", 2.5)
     events = _run(room, recognizer)
-    kinds = [e["event"] for e in events]
-    assert kinds.count("barge_in") == 1, events
-    heard = [e for e in events if e["event"] == "heard"]
-    assert [(e["intent"], e["step"]) for e in heard] == [("locked_out", "assess"),
-                                                         ("got_in", "prevention")], heard
-    barge = next(e for e in events if e["event"] == "barge_in")
-    assert room.interrupt_at is not None and barge["t"] > room.interrupt_at
-    spoken = [e for e in events if e["event"] == "spoken"]
-    assert spoken[0]["interrupted"] is True
+    barges = [e for e in events if isinstance(e, BargeIn)]
+    assert len(barges) == 1, events
+    heard = [e for e in events if isinstance(e, Heard)]
+    assert [(e.intent, e.step) for e in heard] == [("locked_out", "assess"),
+                                                   ("got_in", "prevention")], heard
+    barge = barges[0]
+    assert room.interrupt_at is not None and barge.t > room.interrupt_at
+    spoken = [e for e in events if isinstance(e, Spoken)]
+    assert spoken[0].interrupted is True
     # playback stopped within 300 ms of the voice's start (its file has 0.16 s of lead-in)
-    assert barge["t"] - (room.interrupt_at + 0.16) < 0.3
+    assert barge.t - (room.interrupt_at + 0.16) < 0.3
 
 
 def test_without_the_person_its_own_echo_never_interrupts(recognizer):
     room = Room(seconds=20)
     room.say(AUDIO / "conv_spare_key__1.wav", at=0.5)
     events = _run(room, recognizer)
-    assert not [e for e in events if e["event"] == "barge_in"], events
-    assert [e["intent"] for e in events if e["event"] == "heard"] == ["locked_out"]
-    assert [e["interrupted"] for e in events if e["event"] == "spoken"] == [False]
+    assert not [e for e in events if isinstance(e, BargeIn)], events
+    assert [e.intent for e in events if isinstance(e, Heard)] == ["locked_out"]
+    assert [e.interrupted for e in events if isinstance(e, Spoken)] == [False]

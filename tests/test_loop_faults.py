@@ -16,6 +16,16 @@ from tests.test_tts import _answer
 from tests.wavs import session_wav
 from voice_assistant import data
 from voice_assistant.assistant import Assistant
+from voice_assistant.events import (
+    Event,
+    Heard,
+    Listening,
+    MicError,
+    MicRecovered,
+    Reprompt,
+    Say,
+    SessionEnd,
+)
 from voice_assistant.loop import FileOutput, Listener, LoopSettings
 from voice_assistant.mic import WavSource
 from voice_assistant.stt.pocketsphinx import PocketsphinxRecognizer
@@ -43,8 +53,8 @@ def recognizer() -> PocketsphinxRecognizer:
     return PocketsphinxRecognizer(data.default())
 
 
-def _run(source, recognizer, synth, output) -> list[dict]:
-    events: list[dict] = []
+def _run(source, recognizer, synth, output) -> list[Event]:
+    events: list[Event] = []
     listener = Listener(Assistant(), recognizer, synth, output,
                         LoopSettings(reprompt_after=30, end_after=30), events.append)
     listener.run(source)
@@ -59,9 +69,9 @@ def test_hung_speech_engine_is_restarted_and_the_session_goes_on(
     with Synthesizer(timeout_base=5.0, timeout_per_char=0.0, worker=worker) as synth:
         events = _run(WavSource(wav, fast=True), recognizer, synth, FileOutput(tmp_path / "o"))
         assert synth.restarts == 1 and (tmp_path / "hung").exists()
-    steps = [e["step"] for e in events if e["event"] == "heard"]
+    steps = [e.step for e in events if isinstance(e, Heard)]
     assert steps == ["assess", "spare_key", "prevention"]
-    assert len([e for e in events if e["event"] == "say"]) == 3
+    assert len([e for e in events if isinstance(e, Say)]) == 3
 
 
 def test_full_disk_keeps_the_conversation_going(tmp_path: Path, recognizer, caplog) -> None:
@@ -70,29 +80,29 @@ def test_full_disk_keeps_the_conversation_going(tmp_path: Path, recognizer, capl
     blocked.write_text("x")  # writing replies "into" a file fails like a full disk would
     with Synthesizer() as synth:
         events = _run(WavSource(wav, fast=True), recognizer, synth, FileOutput(blocked / "o"))
-    says = [e for e in events if e["event"] == "say"]
-    assert len(says) == 2 and all("audio" not in e for e in says)
-    assert [e["step"] for e in events if e["event"] == "heard"] == ["assess", "spare_key"]
+    says = [e for e in events if isinstance(e, Say)]
+    assert len(says) == 2 and all(e.audio is None for e in says)
+    assert [e.step for e in events if isinstance(e, Heard)] == ["assess", "spare_key"]
     warnings = [r for r in caplog.records if "cannot write replies" in r.getMessage()]
     assert len(warnings) == 1  # logged once, not once per reply
 
 
 def test_microphone_faults_reach_the_event_stream(tmp_path: Path, recognizer) -> None:
     src, _ = _source(["raise", "stall", "ok"])
-    events: list[dict] = []
+    events: list[Event] = []
 
-    def emit(event: dict) -> None:
+    def emit(event: Event) -> None:
         events.append(event)
-        if event["event"] == "mic_recovered":
+        if isinstance(event, MicRecovered):
             listener.stop()
             src.close()
 
     with Synthesizer() as synth:
         listener = Listener(Assistant(), recognizer, synth, FileOutput(tmp_path), emit=emit)
         listener.run(src)
-    kinds = [e["event"] for e in events]
-    assert kinds[0] == "listening"
-    assert kinds.count("mic_error") == 1 and kinds[-1] == "mic_recovered"
+    assert isinstance(events[0], Listening)
+    assert len([e for e in events if isinstance(e, MicError)]) == 1
+    assert isinstance(events[-1], MicRecovered)
 
 
 def test_silence_and_noise_wake_nothing(tmp_path: Path, recognizer) -> None:
@@ -103,7 +113,7 @@ def test_silence_and_noise_wake_nothing(tmp_path: Path, recognizer) -> None:
     wav = write(tmp_path / "n.wav", wav_bytes(np.clip(noise, -1, 1).astype(np.float32), 16000))
     with Synthesizer() as synth:
         events = _run(WavSource(wav, fast=True), recognizer, synth, FileOutput(tmp_path / "o"))
-    assert not [e for e in events if e["event"] in ("say", "reprompt", "session_end")]
+    assert not [e for e in events if isinstance(e, Say | Reprompt | SessionEnd)]
 
 
 class FlakyEngine:
@@ -156,7 +166,7 @@ def test_speech_engine_failure_costs_one_utterance(tmp_path: Path, caplog, mode:
     guarded = GuardedRecognizer(factory, timeout=1.0)
     with Synthesizer() as synth:
         events = _run(WavSource(wav, fast=True), guarded, synth, FileOutput(tmp_path / "o"))
-    heard = [(e["heard"], e["step"]) for e in events if e["event"] == "heard"]
+    heard = [(e.heard, e.step) for e in events if isinstance(e, Heard)]
     assert heard[0][1] == "assess", heard
     assert heard[1] == ("", "assess")  # the lost turn: "sorry, I didn't catch that"
     assert guarded.restarts == 1 and len(engines) == 2

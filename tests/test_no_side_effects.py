@@ -26,6 +26,7 @@ from tests.conftest import TESTS
 from tests.wavs import session_wav
 from voice_assistant import data, settings, tts
 from voice_assistant.assistant import Assistant
+from voice_assistant.events import Event, Heard, Say
 from voice_assistant.guide import State
 from voice_assistant.loop import FileOutput, Listener, LoopSettings
 from voice_assistant.mic import WavSource
@@ -197,18 +198,18 @@ def test_recorded_sessions_through_the_loop_reach_nothing_outside(
     convs = ["conv_spare_key", "conv_emergency_mid"]
     turns = [AUDIO / t["file"] for c in convs for t in CONVS[c]["turns"]]
     wav = session_wav(tmp_path / "session.wav", turns, gap=20.0, tail=3.0)
-    events: list[dict] = []
+    events: list[Event] = []
     rec = load_recognizer("pocketsphinx", data.default())
     with tts.Synthesizer() as synth:  # started (and whitelisted) inside the traps
         listener = Listener(Assistant(), rec, synth, FileOutput(tmp_path / "replies"),
                             LoopSettings(reprompt_after=30, end_after=30), events.append)
         listener.run(WavSource(wav, fast=True))
     assert traps == [] and traps.allowed >= 1  # the worker was started under the traps
-    heard = [e for e in events if e["event"] == "heard"]
-    assert [e["step"] for e in heard[:3]] == [t["step"] for t in CONVS["conv_spare_key"]["turns"]]
-    assert "emergency" in [e["step"] for e in heard]
-    says = [e for e in events if e["event"] == "say"]
-    assert len(says) == len(heard) and all(e.get("audio") for e in says)
+    heard = [e for e in events if isinstance(e, Heard)]
+    assert [e.step for e in heard[:3]] == [t["step"] for t in CONVS["conv_spare_key"]["turns"]]
+    assert "emergency" in [e.step for e in heard]
+    says = [e for e in events if isinstance(e, Say)]
+    assert len(says) == len(heard) and all(e.audio for e in says)
 
 
 def test_the_speech_out_worker_itself_reaches_nothing_outside(

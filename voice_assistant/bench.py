@@ -108,6 +108,7 @@ def _match_texts(fixtures: Path) -> tuple[str, list[str]]:
 
 def _sessions(rec, synth, folder: Path, early: bool, fixtures: Path) -> dict[str, object]:
     from voice_assistant.assistant import Assistant
+    from voice_assistant.events import Event, Heard, Say, SpeechEnd
     from voice_assistant.loop import FileOutput, Listener, LoopSettings
     from voice_assistant.mic import WavSource
 
@@ -117,18 +118,18 @@ def _sessions(rec, synth, folder: Path, early: bool, fixtures: Path) -> dict[str
                             early_silence=0.2 if early else 0.0)
     for conv in manifest["conversations"]:
         wav = _session_wav([fixtures / t["file"] for t in conv["turns"]], folder, conv["id"])
-        events: list[dict] = []
+        events: list[Event] = []
         Listener(Assistant(), rec, synth, FileOutput(folder / conv["id"]), settings,
                  events.append).run(WavSource(wav, fast=True))
         last_end = None
         for e in events:
-            if e["event"] == "speech_end":
-                last_end = e["t"]
-            elif e["event"] == "heard" and last_end is not None:
-                endpoint.append((e["t"] - last_end) * 1000)
-            elif e["event"] == "say" and "latency_ms" in e:
-                reply.append(float(e["latency_ms"]))
-        steps = [e["step"] for e in events if e["event"] == "heard"]
+            if isinstance(e, SpeechEnd):
+                last_end = e.t
+            elif isinstance(e, Heard) and last_end is not None:
+                endpoint.append((e.t - last_end) * 1000)
+            elif isinstance(e, Say):
+                reply.append(float(e.latency_ms))
+        steps = [e.step for e in events if isinstance(e, Heard)]
         good += steps == [t["step"] for t in conv["turns"]]
         total += 1
     return {"endpoint_ms": _pct(endpoint), "reply_ms": _pct(reply),

@@ -124,34 +124,37 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
     return 0
 
 
-def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[dict], None]
+def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[events.Event], None]
     """Events to stdout. Privacy: what people said is printed only with --json or to a
     terminal (a service's stdout goes to the system journal, on disk), and written to a file
     only with --log-transcripts."""
+    from voice_assistant import events as ev
+
     show_words = sys.stdout.isatty()
 
-    def emit(event: dict) -> None:
-        if transcripts is not None and event["event"] == "heard":
+    def emit(event: ev.Event) -> None:
+        if transcripts is not None and isinstance(event, ev.Heard):
             try:
                 with transcripts.open("a", encoding="utf-8") as fh:
-                    fh.write(json.dumps(event) + "\n")
+                    fh.write(json.dumps(event.as_json()) + "\n")
             except OSError as exc:
                 log.warning("cannot write transcripts to %s: %s", transcripts, exc.strerror)
         if as_json:
-            print(json.dumps(event), flush=True)
+            print(json.dumps(event.as_json()), flush=True)
             return
-        kind, t = event["event"], event["t"]
-        if kind == "heard":
-            words = (event["heard"] or "(nothing recognised)") if show_words else "…"
-            line = f"you: {words}  [{event['intent']} -> {event['step']}]"
-        elif kind in ("say", "reprompt"):
-            line = f"assistant: {event['say']}"
-        elif kind in ("listening", "session_end", "mic_ready", "mic_error", "mic_recovered"):
-            detail = f": {event['error']}" if "error" in event else ""
-            line = f"({kind.replace('_', ' ')}{detail})"
-        else:
-            return
-        print(f"[{t:7.1f}s] {line}", flush=True)
+        match event:
+            case ev.Heard():
+                words = (event.heard or "(nothing recognised)") if show_words else "…"
+                line = f"you: {words}  [{event.intent} -> {event.step}]"
+            case ev.Say() | ev.Reprompt():
+                line = f"assistant: {event.say}"
+            case ev.Listening() | ev.SessionEnd() | ev.MicReady() | ev.MicRecovered():
+                line = f"({event.kind.replace('_', ' ')})"
+            case ev.MicError():
+                line = f"(mic error: {event.error})" if event.error else "(mic error)"
+            case _:
+                return
+        print(f"[{event.t:7.1f}s] {line}", flush=True)
 
     return emit
 

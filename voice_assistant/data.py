@@ -110,7 +110,10 @@ class LetGo:
 
 
 @dataclass(frozen=True)
-class Guide:
+class GuideData:
+    """What guide.yaml says: the steps, tips, replies and intent labels (`guide.Guide` is the
+    state machine that follows them)."""
+
     steps: dict[str, Step]
     tips: tuple[tuple[str, str], ...]  # (tip intent, text), in order
     replies: dict[str, str]
@@ -122,7 +125,7 @@ class Guide:
 @dataclass(frozen=True)
 class Data:
     intents: dict[str, Intent]
-    guide: Guide
+    guide: GuideData  # guide.yaml
     source: Path
     chatter: tuple[str, ...] = ()  # everyday talk that is not for us (see chatter.txt)
 
@@ -288,7 +291,7 @@ NEEDED_REPLIES = ("got_in", "prevention_intro", "force_entry", "unlock", "didnt_
                   "did_you_mean", "confirm_no", "back_first", "help_more", "let_go")
 
 
-def _load_guide(path: Path, problems: Problems) -> Guide:
+def _load_guide(path: Path, problems: Problems) -> GuideData:
     doc = _load_yaml(path)
     steps: dict[str, Step] = {}
     with problems.each():
@@ -324,7 +327,7 @@ def _load_guide(path: Path, problems: Problems) -> Guide:
         bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0))
     with problems.each():
         let_go = _let_go(path, doc.get("let_go"), problems)
-    return Guide(steps, tuple(tips), replies, labels, bonus or 0.0, let_go)
+    return GuideData(steps, tuple(tips), replies, labels, bonus or 0.0, let_go)
 
 
 def _texts(path: Path, key: str, raw: Any, problems: Problems) -> dict[str, str]:
@@ -412,7 +415,7 @@ def load(data_dir: Path | None = None) -> Data:
     folder = data_dir or DATA_DIR / DEFAULT_LANG
     problems = Problems()
     intents: dict[str, Intent] = {}
-    guide: Guide | None = None
+    guide: GuideData | None = None
     chatter: tuple[str, ...] = ()
     with problems.each():
         intents = _load_intents(folder / "intents.yaml", problems)

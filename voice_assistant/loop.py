@@ -24,13 +24,29 @@ from typing import Protocol
 
 from voice_assistant.assistant import Assistant
 from voice_assistant.echo import EchoCanceller, rms_db
+from voice_assistant.events import (
+    BargeIn,
+    Event,
+    Heard,
+    Listening,
+    MicError,
+    MicReady,
+    MicRecovered,
+    MicStatus,
+    Reprompt,
+    Say,
+    SessionEnd,
+    SpeechEnd,
+    SpeechStart,
+    Spoken,
+)
 from voice_assistant.mic import AudioChunk, MicEvent, Source
 from voice_assistant.stt import Recognizer
 from voice_assistant.tts import Rendered, StreamSpeaker, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
 
 log = logging.getLogger(__name__)
-Emit = Callable[[dict[str, object]], None]
+Emit = Callable[[Event], None]
 
 
 @dataclass(frozen=True)
@@ -61,8 +77,15 @@ class LoopSettings:
 
 
 class State(Enum):
-    LISTENING = "listening"  # nothing playing: every chunk goes to the endpointer
-    SPEAKING = "speaking"  # a reply is playing; deaf, or listening through the echo canceller
+    """What the listener is doing; an utterance's voice and end are this state's to handle
+    (`Listener._voice_while_listening`, `Listener._voice_while_speaking`)."""
+
+    #: Nothing playing: every chunk goes to the endpointer; an utterance is answered when it
+    #: ends (or early, when sure); silence after a question runs the reprompt timers.
+    LISTENING = "listening"
+    #: A reply is playing: deaf (half-duplex), or listening through the echo canceller, where
+    #: voice is either the person (a barge-in: back to LISTENING) or the assistant's own echo.
+    SPEAKING = "speaking"
 
 
 class Output(Protocol):
@@ -121,6 +144,15 @@ class LiveOutput:
         self.speaker.close()
 
 
+def _mic_status(item: MicEvent) -> MicStatus:
+    """The microphone source's report as the loop's event."""
+    if item.kind == "mic_ready":
+        return MicReady(item.t)
+    if item.kind == "mic_error":
+        return MicError(item.t, item.detail)
+    return MicRecovered(item.t)
+
+
 class Listener:
     def __init__(self, assistant: Assistant, recognizer: Recognizer, synth: Synthesizer,
                  output: Output | LiveOutput, settings: LoopSettings | None = None,
@@ -129,7 +161,6 @@ class Listener:
         #: Cancels the speaker's echo; only with a LiveOutput (else the loop is half-duplex).
         self.echo = echo if isinstance(output, LiveOutput) else None
         self.state = State.LISTENING
-        self._barge = False  # voice began while speaking: is it the person?
         self._over_echo = False  # this utterance began over the assistant's own voice
         self.settings = settings or LoopSettings()
         self.emit = emit or (lambda event: None)
@@ -148,16 +179,13 @@ class Listener:
     def stop(self) -> None:
         self.stopped = True
 
-    def _event(self, kind: str, t: float, **fields: object) -> None:
-        self.emit({"event": kind, "t": round(t, 3), **fields})
-
     # -- the loop ---------------------------------------------------------------------------
     def run(self, source: Source) -> None:
         try:  # start the voice now, not on the first reply
             self.synth.render("Ready.")
         except TTSError as exc:
             log.warning("speech output is not working yet: %s", exc)
-        self._event("listening", 0.0)
+        self.emit(Listening(0.0))
         if isinstance(self.output, LiveOutput) and hasattr(source, "now"):
             self.output.attach(source.now)
         for item in source.chunks():
@@ -165,13 +193,15 @@ class Listener:
                 break
             if isinstance(item, MicEvent):
                 self.vad.reset()
-                self._event(item.kind, item.t, **({"error": item.detail} if item.detail else {}))
+                self.emit(_mic_status(item))
                 continue
             self._chunk(item)
         if self.vad.in_speech and not self.stopped:  # the recording ended mid-utterance
             self._utterance_end(self.now)
 
     def _chunk(self, chunk: AudioChunk) -> None:
+        """100 ms of audio: has the reply finished playing; take the echo out; find voice and
+        its end (each VAD event handled in the state it comes in); silence runs the timers."""
         self.now = chunk.end
         if self.state is State.SPEAKING:
             self._playback_check()
@@ -188,7 +218,7 @@ class Listener:
                 break  # answered early: the rest of this chunk is the silence after it
         if self.vad.in_speech:
             self._pause_or_resume()
-        else:
+        elif self.state is State.LISTENING:
             self._timers()
 
     def _pause_or_resume(self) -> None:
@@ -226,50 +256,58 @@ class Listener:
 
     def _spoken(self, at: float, interrupted: bool) -> None:
         self.state = State.LISTENING
-        self._event("spoken", at, interrupted=interrupted)
+        self.emit(Spoken(at, interrupted))
         self.deaf_until = at + (0.0 if self.echo and self.echo.locked else self.settings.guard)
         self.question_at = at if self.assistant.state.in_session else None
 
-    def _barge_in(self, ev: VadEvent) -> None:
-        """While the assistant speaks, is this voice the person? Then stop talking."""
-        if not self._barge or ev.pcm is None:
-            return
-        s = self.settings
-        if self.vad.voiced < s.barge_in_voice or rms_db(ev.pcm) < s.barge_in_level_db:
-            return
-        assert isinstance(self.output, LiveOutput)
-        self._barge = False
-        self.output.speaker.stop()
-        self._event("barge_in", ev.t)
-        self._spoken(ev.t, interrupted=True)
-
     def _vad_event(self, ev: VadEvent) -> bool:
-        """Handle one VAD event; True when the utterance was ended early."""
+        """Handle one VAD event; True when the utterance was ended early. An utterance starts
+        and is dropped alike in both states; its voice and its end are the state's to handle
+        (a barge-in turns SPEAKING into LISTENING in the middle of an utterance)."""
         if ev.kind == "start":
-            self._barge = self._over_echo = self.state is State.SPEAKING
+            self._over_echo = self.state is State.SPEAKING
             self._paused = False
             self.rec.start()
             self._partial = self.rec.feed(ev.pcm)
-            self._event("speech_start", ev.t)
-        elif ev.kind == "audio":
-            self._partial = self.rec.feed(ev.pcm)
-            if self.state is State.SPEAKING:
-                self._barge_in(ev)
-                return False  # the person is not yet heard out while the reply plays
-            if self._certain():
-                self._utterance_end(self.vad.end_now().t, early=True)
-                return True
-        elif ev.kind == "drop":
-            self._barge = False
+            self.emit(SpeechStart(ev.t))
+            return False
+        if ev.kind == "drop":
             self.rec.finish()  # too little voice: a click or a cough
-            self._event("speech_end", ev.t, discarded="too short")
-        elif ev.kind == "end":
-            if self.state is State.SPEAKING:  # voice that never became a barge-in: the echo
-                self._barge = False
-                self.rec.cancel()
-                self._event("speech_end", ev.t, discarded="while speaking")
-                return False
+            self.emit(SpeechEnd(ev.t, discarded="too short"))
+            return False
+        if ev.kind == "audio":
+            self._partial = self.rec.feed(ev.pcm)
+        if self.state is State.SPEAKING:
+            self._voice_while_speaking(ev)
+            return False
+        return self._voice_while_listening(ev)
+
+    def _voice_while_speaking(self, ev: VadEvent) -> None:
+        """The utterance began over the reply: the person (a barge-in), or the echo? Only
+        voice long and loud enough, after echo cancellation, is the person: playback stops
+        and the loop is LISTENING again, hearing the rest of the utterance out."""
+        if ev.kind == "end":  # voice that never became a barge-in: the echo
+            self.rec.cancel()
+            self.emit(SpeechEnd(ev.t, discarded="while speaking"))
+            return
+        s = self.settings
+        if ev.pcm is None or self.vad.voiced < s.barge_in_voice or \
+                rms_db(ev.pcm) < s.barge_in_level_db:
+            return
+        assert isinstance(self.output, LiveOutput)
+        self.output.speaker.stop()
+        self.emit(BargeIn(ev.t))
+        self._spoken(ev.t, interrupted=True)
+
+    def _voice_while_listening(self, ev: VadEvent) -> bool:
+        """Answer at the end of the utterance, or as soon as its partial text is a sure, whole
+        answer (True: ended early)."""
+        if ev.kind == "end":
             self._utterance_end(ev.t)
+            return False
+        if self._certain():
+            self._utterance_end(self.vad.end_now().t, early=True)
+            return True
         return False
 
     def _certain(self) -> bool:
@@ -286,16 +324,15 @@ class Listener:
         """The utterance is over: understand it and answer. `early`: the partial text was
         already a sure answer, so it is what was heard."""
         self.vad.reset()
-        self._event("speech_end", voice_end)
+        self.emit(SpeechEnd(voice_end))
         wall = time.perf_counter()
         if early:
             self.rec.cancel()
             turn = self.assistant.turn(self._partial)
         else:
             turn = self.assistant.hear(self.rec.finish())
-        self._event("heard", max(self.now, self.busy_until) + time.perf_counter() - wall,
-                    heard=turn.heard, intent=turn.intent, confidence=round(turn.confidence, 3),
-                    step=turn.step)
+        heard_at = max(self.now, self.busy_until) + time.perf_counter() - wall
+        self.emit(Heard(heard_at, turn.heard, turn.intent, turn.confidence, turn.step))
         self.reprompted = False
         self.question_at = None
         if turn.say:
@@ -304,13 +341,14 @@ class Listener:
 
     def _after_reply(self) -> None:
         if self.assistant.state.step == "end":
-            self._event("session_end", self.now)
+            self.emit(SessionEnd(self.now))
             self.assistant.reset()
             self.question_at = None
 
-    def _say(self, text: str, since: float, wall: float, kind: str = "say") -> None:
+    def _say(self, text: str, since: float, wall: float, reply: type[Say | Reprompt] = Say
+             ) -> None:
         if isinstance(self.output, LiveOutput):
-            self._say_live(self.output, text, since, wall, kind)
+            self._say_live(self.output, text, since, wall, reply)
             return
         first: list[float] = []
 
@@ -326,18 +364,14 @@ class Listener:
             duration, path = 0.0, None
         ready = (first[0] if first else time.perf_counter()) - wall
         start = max(self.now, since, self.busy_until) + ready
-        fields: dict[str, object] = {"say": text}
-        if path:
-            fields["audio"] = path
-        fields["latency_ms"] = round((start - since) * 1000)
-        self._event(kind, start, **fields)
-        self._event("spoken", start + duration, interrupted=False)
+        self.emit(reply(start, text, round((start - since) * 1000), path or None))
+        self.emit(Spoken(start + duration, interrupted=False))
         self.deaf_until = start + duration + self.settings.guard
         self.now = max(self.now, start + duration)
         self.question_at = start + duration if self.assistant.state.in_session else None
 
     def _say_live(self, output: LiveOutput, text: str, since: float, wall: float,
-                  kind: str) -> None:
+                  reply: type[Say | Reprompt]) -> None:
         """Start the reply and return at once: the loop listens while it plays."""
         try:
             started = output.speaker.start(self.synth.render_reply(text))
@@ -345,7 +379,7 @@ class Listener:
             log.warning("speech output failed: %s", exc)
             started = False
         start = max(self.now, since, self.busy_until) + time.perf_counter() - wall
-        self._event(kind, start, say=text, latency_ms=round((start - since) * 1000))
+        self.emit(reply(start, text, round((start - since) * 1000)))
         if started:
             self.state = State.SPEAKING
             self.question_at = None
@@ -353,8 +387,7 @@ class Listener:
             self._spoken(start, interrupted=False)
 
     def _timers(self) -> None:
-        if self.state is State.SPEAKING:
-            return
+        """Silence after a question: reprompt once, then say goodbye."""
         if self.question_at is None or not self.assistant.state.in_session:
             return
         waited = self.now - self.question_at
@@ -363,7 +396,7 @@ class Listener:
             self.reprompted = True
             text = self.assistant.reprompt()
             if text:
-                self._say(text, self.now, time.perf_counter(), kind="reprompt")
+                self._say(text, self.now, time.perf_counter(), Reprompt)
         elif self.reprompted and waited >= s.end_after:
             text = self.assistant.end_session()
             self._say(text, self.now, time.perf_counter())
