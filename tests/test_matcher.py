@@ -566,6 +566,11 @@ SEALED_D = [
 SIXTH_LIST = [
     ("my mum was holding onto a key for me", "assess", "spare_key"),
     ("how do i never end up in this mess again", "other_entry", "prevention"),
+    ("my grandad's in there and he's had a funny turn", "landlord", "emergency"),
+    ("the frying pan is still on", "assess", "emergency"),
+    ("i've locked the keys inside of the flat", "idle", "locked_out"),
+    ("try the side gate, it might be open", "assess", "other_entry"),
+    ("what about phone controlled locks", "prevention", "smart_lock"),
 ]
 
 
