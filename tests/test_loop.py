@@ -183,3 +183,22 @@ def test_sigterm_stops_within_a_second(tmp_path: Path) -> None:
     finally:
         p.kill()
         p.wait(timeout=5)
+
+
+@pytest.mark.parametrize(("early", "taken"), [(("yes", "no"), True), (("no",), False)])
+def test_only_the_datas_complete_answers_are_taken_before_the_full_silence(
+        tmp_path: Path, early: tuple[str, ...], taken: bool) -> None:
+    """`rules.early` in guide.yaml decides which sure answers end an utterance early."""
+    from dataclasses import replace
+
+    from voice_assistant import data as data_mod
+    from voice_assistant.assistant import Assistant
+    from voice_assistant.loop import FileOutput, Listener
+
+    d = data_mod.default()
+    d = replace(d, guide=replace(d.guide, rules=replace(d.guide.rules, early=early)))
+    listener = Listener(Assistant(d), None, None, FileOutput(tmp_path))  # type: ignore[arg-type]
+    listener.assistant.turn("I'm locked out")
+    listener.vad.in_speech, listener.vad._last_voice, listener.vad._t = True, 0.5, 1.0
+    listener._partial = "yes"
+    assert listener._certain() is taken

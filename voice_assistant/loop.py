@@ -56,14 +56,8 @@ class LoopSettings:
     #: Answer after this much silence, instead of the full trailing silence, when the partial
     #: transcript is already a certain, complete answer ("yes", "next", "call my landlord").
     #: 0 turns it off.
+    #: Which answers are complete in themselves is the data's (`rules.early` in guide.yaml).
     early_silence: float = 0.2
-    #: Answers that are complete in themselves. Not `locked_out`: the first thing a person
-    #: says is often the start of a longer story that must not be cut off.
-    early_intents: frozenset[str] = frozenset({
-        "yes", "no", "next", "back", "repeat", "help", "start_over", "stop", "got_in",
-        "emergency", "spare_key", "other_entry", "landlord", "locksmith", "safe_place",
-        "prevention",
-    })
     reprompt_after: float = 8.0
     end_after: float = 8.0
     #: After this much silence inside an utterance the recogniser may start decoding what it
@@ -318,7 +312,7 @@ class Listener:
         if self._over_echo:  # its start was heard over the echo: hear it out in full
             return False
         m = self.assistant.sure(self._partial)
-        return m is not None and m.intent in s.early_intents
+        return m is not None and m.intent in self.assistant.guide.rules.early
 
     def _utterance_end(self, voice_end: float, early: bool = False) -> None:
         """The utterance is over: understand it and answer. `early`: the partial text was
