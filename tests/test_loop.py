@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import ENV, TESTS
-from tests.wavs import session_wav, wav_bytes, write
+from tests.wavs import wav_bytes, write
 from voice_assistant import audio
 
 AUDIO = TESTS / "fixtures" / "audio"
@@ -41,7 +41,7 @@ def _turns(conv_id: str) -> list[Path]:
 @pytest.fixture(scope="module")
 def spare_key_session(tmp_path_factory) -> tuple[Path, list[dict], Path]:
     tmp = tmp_path_factory.mktemp("session")
-    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=20.0, tail=4.0)
+    wav = audio.session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=20.0, tail=4.0)
     out = tmp / "replies"
     return wav, listen(wav, out, "--reprompt-after", "30", "--end-after", "30"), out
 
@@ -149,7 +149,7 @@ def test_the_piper_voice_speaks_the_same_session(spare_key_session, tmp_path: Pa
 
 def test_reprompt_then_goodbye_then_idle(tmp_path: Path) -> None:
     first = _turns("conv_spare_key")[:1]  # "i'm locked out", then silence
-    wav = session_wav(tmp_path / "quiet.wav", first, gap=0, tail=45.0)
+    wav = audio.session_wav(tmp_path / "quiet.wav", first, gap=0, tail=45.0)
     events = listen(wav, tmp_path / "out", "--reprompt-after", "5", "--end-after", "5")
     kinds = [e["event"] for e in events]
     assert kinds.count("reprompt") == 1
@@ -162,7 +162,7 @@ def test_reprompt_then_goodbye_then_idle(tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_within_a_second(tmp_path: Path) -> None:
-    wav = session_wav(tmp_path / "long.wav", _turns("conv_spare_key")[:1], gap=0, tail=60.0)
+    wav = audio.session_wav(tmp_path / "long.wav", _turns("conv_spare_key")[:1], gap=0, tail=60.0)
     p = subprocess.Popen(
         [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
          "--tts-out", str(tmp_path / "o"), "--json", "--engine", "pocketsphinx"],
