@@ -41,6 +41,7 @@ from voice_assistant.events import (
     Spoken,
 )
 from voice_assistant.mic import AudioChunk, MicEvent, Source
+from voice_assistant.settings import Listen
 from voice_assistant.stt import Recognizer
 from voice_assistant.tts import Rendered, StreamSpeaker, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
@@ -58,8 +59,8 @@ class LoopSettings:
     #: 0 turns it off.
     #: Which answers are complete in themselves is the data's (`rules.early` in guide.yaml).
     early_silence: float = 0.2
-    reprompt_after: float = 8.0
-    end_after: float = 8.0
+    reprompt_after: float = Listen.reprompt_after  # [listen] in the settings file
+    end_after: float = Listen.end_after
     #: After this much silence inside an utterance the recogniser may start decoding what it
     #: has (`Recognizer.pause`), so the transcript is ready when the end of speech is
     #: confirmed; if the voice goes on, that work is discarded. 0 turns it off.
@@ -68,6 +69,12 @@ class LoopSettings:
     #: speaks is the person, and stops the playback.
     barge_in_voice: float = 0.12
     barge_in_level_db: float = -50.0
+
+    @classmethod
+    def configured(cls, listen: Listen) -> LoopSettings:
+        """From the settings' [listen] table (the command line's overrides applied to it)."""
+        return cls(vad=VadSettings(trailing_silence=listen.trailing_silence),
+                   reprompt_after=listen.reprompt_after, end_after=listen.end_after)
 
 
 class State(Enum):

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from voice_assistant import voices
+from voice_assistant.settings import Voice
 from voice_assistant.voices import loudness, spoken
 
 log = logging.getLogger(__name__)
@@ -42,16 +43,16 @@ _PYTTSX3 = voices.ENGINES[voices.DEFAULT]
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    engine: str = voices.DEFAULT  # a name in voices.ENGINES
+    engine: str = Voice.engine  # a name in voices.ENGINES
     voice: str | None = _PYTTSX3.voice  # pyttsx3 voice id or name part ("en-us+m3")
     rate: int = _PYTTSX3.rate  # words per minute
-    volume: float = 1.0  # 0..1 of the normalised level (loudness.TARGET_DBFS)
+    volume: float = Voice.volume  # 0..1 of the normalised level (loudness.TARGET_DBFS)
     word_gap: float = _PYTTSX3.word_gap  # seconds between words
     sentence_pause: float = _PYTTSX3.sentence_pause  # seconds after each sentence
 
     @classmethod
-    def tuned(cls, engine: str = voices.DEFAULT, voice: str = "", rate: int = 0,
-              volume: float = 1.0) -> VoiceSettings:
+    def tuned(cls, engine: str = Voice.engine, voice: str = "", rate: int = 0,
+              volume: float = Voice.volume) -> VoiceSettings:
         """The engine's tuned settings, with the user's voice and rate where given."""
         e = voices.ENGINES[engine]
         return cls(engine, voice or e.voice or None, rate or e.rate, volume, e.word_gap,
