@@ -91,3 +91,19 @@ def test_streaming_conversion_matches_whole_file() -> None:
 def test_chunks_are_100_ms() -> None:
     sizes = [len(c) for c in audio.chunks(np.zeros(16000 * 2 + 5, np.int16))]
     assert sizes[:20] == [1600] * 20 and sizes[-1] == 5
+
+
+def test_a_session_is_the_turns_in_order_with_quiet_gaps(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.wav", wav_bytes(tone(0.5, 44100), 44100, channels=2))
+    b = write(tmp_path / "b.wav", wav_bytes(tone(0.25, 8000, freq=300), 8000))
+    path = audio.session_wav(tmp_path / "s.wav", [a, b], gap=2.0, lead=1.0, tail=3.0)
+    pcm, fmt = read_pcm16(path)
+    assert (fmt.rate, fmt.channels, fmt.bits) == (16000, 1, 16)
+    assert fmt.seconds == pytest.approx(1.0 + 0.5 + 2.0 + 0.25 + 3.0)
+    loud = np.flatnonzero(np.abs(pcm) > 1000) / 16000
+    assert loud[0] == pytest.approx(1.0, abs=0.01) and loud[-1] == pytest.approx(3.75, abs=0.01)
+    assert np.abs(pcm[: 16000 - 100]).max() < 200  # quiet room noise, not silence
+    assert np.abs(pcm[: 16000 - 100]).max() > 0
+    assert read_pcm16(audio.session_wav(tmp_path / "q.wav", [], gap=20.0))[1].seconds == 1.0
+    again = audio.session_wav(tmp_path / "s2.wav", [a, b], gap=2.0, tail=3.0)
+    assert again.read_bytes() == path.read_bytes()  # the same noise every time

@@ -152,3 +152,34 @@ def test_unless_situated_and_topics_are_loaded(data: data_mod.Data) -> None:
     assert emergency.unless and emergency.situated and {"fire", "baby"} <= emergency.topics
     assert data.intents["unlock"].unless and data.intents["unlock"].requires
     assert not ({"netflix", "documentary"} & set(data.vocabulary()))  # not the engines' words
+
+
+def test_the_dialogue_rules_are_read_from_guide_yaml(data: data_mod.Data) -> None:
+    rules = data.guide.rules
+    assert rules.wake == ("locked_out", "help")
+    assert rules.restart == ("start_over", "locked_out")
+    assert rules.reply == ("force_entry", "unlock")
+    assert "yes" in rules.early and "locked_out" not in rules.early
+
+
+def test_every_mistake_in_the_rules_is_reported_with_file_and_key(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "guide.yaml"
+    text = path.read_text()
+    for old, new in (("  wake: [locked_out, help]\n", ""),
+                     ("  restart: [start_over, locked_out]\n",
+                      "  restart: [start_over, lockedout]\n  sometimes: [yes]\n"),
+                     ("  reply: [force_entry, unlock]\n",
+                      "  reply: [force_entry, unlock, lease]\n"),
+                     ("  early: [yes, no,", "  early: [yes, nope, none,")):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text)
+    with pytest.raises(data_mod.DataError) as err:
+        data_mod.load(folder)
+    problems = err.value.problems
+    assert all("\n" not in p and p.startswith(f"{path}: ") for p in problems), problems
+    for line in ("rules.wake: missing", "rules.restart: unknown intent 'lockedout'",
+                 "rules.sometimes: unknown rule", "replies.lease: empty reply",
+                 "rules.early: unknown intent 'nope', 'none'"):
+        assert sum(line in p for p in problems) == 1, (line, problems)

@@ -9,6 +9,8 @@ import os
 import platform
 import subprocess
 import sys
+import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,25 @@ ROOT = Path(__file__).resolve().parent.parent
 CHECKS = ["machine", "settings", "microphone", "speaker", "voice", "voice clarity", "barge-in",
           "speech engines", "speech engine", "Vosk model"]
 RUN_TIMEOUT = 120 * TIME_SCALE  # seconds for a whole doctor run in a child process
+
+
+# --- fake speech workers (tts.Synthesizer's protocol): module-level, so the spawned process
+# can import them ------------------------------------------------------------------------------
+
+
+def hung_worker(conn: Connection) -> None:
+    conn.recv()
+    time.sleep(30)  # killed by the synthesiser long before this ends
+
+
+def broken_worker(conn: Connection) -> None:
+    conn.recv()
+    conn.send(("error", "RuntimeError: libespeak.so.1: cannot open shared object file"))
+
+
+def silent_worker(conn: Connection) -> None:
+    conn.recv()
+    conn.send(("ok", b"", 22050, None))
 
 
 @pytest.fixture(autouse=True)
@@ -165,19 +186,19 @@ def test_portaudio_missing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_hung_voice_is_cut_off() -> None:
-    check = check_voice(timeout=1.0, script="import time; time.sleep(30)")
+    check = check_voice(timeout=1.0, worker=hung_worker)
     assert not check.ok and "hung for 1 s" in check.line() and "espeak-ng" in check.line()
 
 
 def test_a_broken_voice_says_why() -> None:
-    check = check_voice(script="raise RuntimeError('libespeak.so.1: cannot open shared object')")
+    check = check_voice(worker=broken_worker)
     line = check.line()
     assert line.startswith("FIX: voice: pyttsx3 cannot speak (RuntimeError: libespeak.so.1")
     assert line.endswith("sudo apt-get install espeak-ng libespeak-ng1")
 
 
 def test_a_voice_that_writes_nothing() -> None:
-    check = check_voice(script="pass")
+    check = check_voice(worker=silent_worker)
     assert not check.ok and "no usable audio" in check.line()
 
 

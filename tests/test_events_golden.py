@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import ENV, TESTS, TIME_SCALE
-from tests.wavs import session_wav, wav_bytes, write
+from tests.wavs import wav_bytes, write
+from voice_assistant import audio
 
 AUDIO = TESTS / "fixtures" / "audio" / "conversations"
 TURNS = [AUDIO / f"conv_spare_key__{n}.wav" for n in (1, 2, 3)]
@@ -72,7 +73,7 @@ def session(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("golden")
     t = np.arange(int(0.12 * 16000)) / 16000  # a 120 ms click: voice, but too short
     click = write(tmp / "click.wav", wav_bytes(0.3 * np.sin(2 * np.pi * 300 * t), 16000))
-    return session_wav(tmp / "session.wav", [click, *TURNS], gap=20.0, tail=40.0)
+    return audio.session_wav(tmp / "session.wav", [click, *TURNS], gap=20.0, tail=40.0)
 
 
 @pytest.fixture(scope="module")

@@ -236,3 +236,22 @@ def test_an_emergency_in_doubt_is_silent_asleep_and_asked_in_a_session() -> None
     assert (results[0].step, results[0].say) == ("idle", "")
     assert results[2].step == "assess" and "emergency" in results[2].say.lower()
     assert results[3].step == "emergency"
+
+
+def test_the_rules_whatever_the_step_come_from_the_data(data) -> None:
+    """Which intents wake it, restart and are answered with their own reply is guide.yaml's."""
+    from dataclasses import replace
+
+    rules = replace(data.guide.rules, wake=("locked_out",), restart=("start_over",),
+                    reply=("unlock",))
+    changed = replace(data, guide=replace(data.guide, rules=rules))
+
+    def steps(*turns: str) -> list[tuple[str, str]]:
+        a = Assistant(changed)
+        return [(r.step, r.say) for r in (a.turn(t) for t in turns)]
+
+    assert steps("help")[0] == ("idle", "")
+    assert [s for s, _ in steps("I'm locked out", "no", "I'm locked out")] == \
+        ["assess", "other_entry", "other_entry"]
+    said = steps("I'm locked out", "can i smash the window")[1][1]
+    assert "force" not in said.lower() and "didn't catch" in said

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import ENV, TESTS
-from tests.wavs import session_wav, wav_bytes, write
+from tests.wavs import wav_bytes, write
 from voice_assistant import audio
 
 AUDIO = TESTS / "fixtures" / "audio"
@@ -41,7 +41,7 @@ def _turns(conv_id: str) -> list[Path]:
 @pytest.fixture(scope="module")
 def spare_key_session(tmp_path_factory) -> tuple[Path, list[dict], Path]:
     tmp = tmp_path_factory.mktemp("session")
-    wav = session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=20.0, tail=4.0)
+    wav = audio.session_wav(tmp / "session.wav", _turns("conv_spare_key"), gap=20.0, tail=4.0)
     out = tmp / "replies"
     return wav, listen(wav, out, "--reprompt-after", "30", "--end-after", "30"), out
 
@@ -149,7 +149,7 @@ def test_the_piper_voice_speaks_the_same_session(spare_key_session, tmp_path: Pa
 
 def test_reprompt_then_goodbye_then_idle(tmp_path: Path) -> None:
     first = _turns("conv_spare_key")[:1]  # "i'm locked out", then silence
-    wav = session_wav(tmp_path / "quiet.wav", first, gap=0, tail=45.0)
+    wav = audio.session_wav(tmp_path / "quiet.wav", first, gap=0, tail=45.0)
     events = listen(wav, tmp_path / "out", "--reprompt-after", "5", "--end-after", "5")
     kinds = [e["event"] for e in events]
     assert kinds.count("reprompt") == 1
@@ -162,7 +162,7 @@ def test_reprompt_then_goodbye_then_idle(tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_within_a_second(tmp_path: Path) -> None:
-    wav = session_wav(tmp_path / "long.wav", _turns("conv_spare_key")[:1], gap=0, tail=60.0)
+    wav = audio.session_wav(tmp_path / "long.wav", _turns("conv_spare_key")[:1], gap=0, tail=60.0)
     p = subprocess.Popen(
         [sys.executable, "-m", "voice_assistant", "listen", "--input-wav", str(wav),
          "--tts-out", str(tmp_path / "o"), "--json", "--engine", "pocketsphinx"],
@@ -183,3 +183,22 @@ def test_sigterm_stops_within_a_second(tmp_path: Path) -> None:
     finally:
         p.kill()
         p.wait(timeout=5)
+
+
+@pytest.mark.parametrize(("early", "taken"), [(("yes", "no"), True), (("no",), False)])
+def test_only_the_datas_complete_answers_are_taken_before_the_full_silence(
+        tmp_path: Path, early: tuple[str, ...], taken: bool) -> None:
+    """`rules.early` in guide.yaml decides which sure answers end an utterance early."""
+    from dataclasses import replace
+
+    from voice_assistant import data as data_mod
+    from voice_assistant.assistant import Assistant
+    from voice_assistant.loop import FileOutput, Listener
+
+    d = data_mod.default()
+    d = replace(d, guide=replace(d.guide, rules=replace(d.guide.rules, early=early)))
+    listener = Listener(Assistant(d), None, None, FileOutput(tmp_path))  # type: ignore[arg-type]
+    listener.assistant.turn("I'm locked out")
+    listener.vad.in_speech, listener.vad._last_voice, listener.vad._t = True, 0.5, 1.0
+    listener._partial = "yes"
+    assert listener._certain() is taken

@@ -13,8 +13,7 @@ import pytest
 from tests.conftest import TESTS
 from tests.test_mic import _source
 from tests.test_tts import _answer
-from tests.wavs import session_wav
-from voice_assistant import data
+from voice_assistant import audio, data
 from voice_assistant.assistant import Assistant
 from voice_assistant.events import (
     Event,
@@ -63,7 +62,7 @@ def _run(source, recognizer, synth, output) -> list[Event]:
 
 def test_hung_speech_engine_is_restarted_and_the_session_goes_on(
         tmp_path: Path, recognizer) -> None:
-    wav = session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
+    wav = audio.session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
     worker = functools.partial(hang_on_first_reply_worker, marker=tmp_path / "hung")
     # 5 s: a fresh worker process must start within it even on a loaded machine
     with Synthesizer(timeout_base=5.0, timeout_per_char=0.0, worker=worker) as synth:
@@ -75,7 +74,7 @@ def test_hung_speech_engine_is_restarted_and_the_session_goes_on(
 
 
 def test_full_disk_keeps_the_conversation_going(tmp_path: Path, recognizer, caplog) -> None:
-    wav = session_wav(tmp_path / "s.wav", TURNS[:2], gap=20.0, tail=3.0)
+    wav = audio.session_wav(tmp_path / "s.wav", TURNS[:2], gap=20.0, tail=3.0)
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("x")  # writing replies "into" a file fails like a full disk would
     with Synthesizer() as synth:
@@ -156,7 +155,7 @@ def test_speech_engine_failure_costs_one_utterance(tmp_path: Path, caplog, mode:
     from voice_assistant.stt import GuardedRecognizer
 
     recognizer = PocketsphinxRecognizer(data.default())  # fresh: no noise heard before
-    wav = session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
+    wav = audio.session_wav(tmp_path / "s.wav", TURNS, gap=20.0, tail=3.0)
     engines: list[FlakyEngine] = []
 
     def factory() -> FlakyEngine:

@@ -23,8 +23,7 @@ import pytest
 import yaml
 
 from tests.conftest import TESTS
-from tests.wavs import session_wav
-from voice_assistant import data, settings, tts
+from voice_assistant import audio, data, settings, tts
 from voice_assistant.assistant import Assistant
 from voice_assistant.events import Event, Heard, Say
 from voice_assistant.guide import State
@@ -197,7 +196,7 @@ def test_recorded_sessions_through_the_loop_reach_nothing_outside(
         traps: Traps, tmp_path: Path) -> None:
     convs = ["conv_spare_key", "conv_emergency_mid"]
     turns = [AUDIO / t["file"] for c in convs for t in CONVS[c]["turns"]]
-    wav = session_wav(tmp_path / "session.wav", turns, gap=20.0, tail=3.0)
+    wav = audio.session_wav(tmp_path / "session.wav", turns, gap=20.0, tail=3.0)
     events: list[Event] = []
     rec = load_recognizer("pocketsphinx", data.default())
     with tts.Synthesizer() as synth:  # started (and whitelisted) inside the traps

@@ -173,3 +173,31 @@ def test_voice_defaults_are_the_tuned_default_voice(tmp_path: Path) -> None:
     s = settings.load(_write(tmp_path, "[voice]\nengine = 'piper'\nvolume = 0.5\n"))
     assert (s.voice.engine, s.voice.name, s.voice.rate, s.voice.volume) == ("piper", "", 0, 0.5)
     assert settings.Settings().voice.engine == "pyttsx3"
+
+
+def test_what_the_code_runs_with_has_the_settings_defaults() -> None:
+    """The defaults are declared once, in settings.py: with no file and no options, the loop
+    and the voice run with exactly what the settings' tables say."""
+    from voice_assistant.loop import LoopSettings
+    from voice_assistant.tts import VoiceSettings
+
+    defaults = settings.Settings()
+    assert LoopSettings.configured(defaults.listen) == LoopSettings()
+    assert VoiceSettings.configured(defaults.voice) == VoiceSettings()
+
+
+def test_the_command_line_overrides_the_listen_table(tmp_path: Path) -> None:
+    from voice_assistant.cli import listen_settings
+    from voice_assistant.commands import Commands
+    from voice_assistant.loop import LoopSettings
+
+    cfg = settings.load(_write(tmp_path, "[listen]\ndevice = 'USB'\ntrailing_silence = 0.8\n"
+                                         "end_after = 20\n"))
+    args = Commands().parse(["--end-after", "30", "listen", "--device", "2"])
+    listen = listen_settings(args, cfg.listen)
+    assert listen == settings.Listen(device="2", trailing_silence=0.8, reprompt_after=8.0,
+                                     end_after=30.0)
+    loop = LoopSettings.configured(listen)
+    assert (loop.vad.trailing_silence, loop.reprompt_after, loop.end_after) == (0.8, 8.0, 30.0)
+    none = Commands().parse([])
+    assert listen_settings(none, cfg.listen) == cfg.listen

@@ -22,6 +22,7 @@ from voice_assistant.tts import (
     Speaker,
     Synthesizer,
     TTSError,
+    VoiceFault,
     VoiceSettings,
     lead,
     split_sentences,
@@ -307,6 +308,23 @@ def test_worker_that_always_fails_raises_one_line(
     message = str(err.value)
     assert message and "\n" not in message and "espeak-ng" in message
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+@pytest.mark.parametrize(("worker", "kind"), [(crash_worker, "stopped"), (hang_worker, "hung"),
+                                              (error_reply_worker, "failed")])
+def test_without_retry_one_failure_says_how_it_failed(worker: object, kind: str,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    """doctor's voice check: one try, and the fault names its kind and the engine's words."""
+    with Synthesizer(timeout_base=1.0, timeout_per_char=0.0, worker=worker,  # type: ignore[arg-type]
+                     start_allowance=0.0, retry=False) as s:
+        start = time.monotonic()
+        with pytest.raises(VoiceFault) as err:
+            s.render("Call your landlord now.")
+        assert time.monotonic() - start < 1.0 + 2.0 * TIME_SCALE  # not tried twice
+        assert s.restarts == 0
+    assert err.value.kind == kind and not caplog.records
+    if kind == "failed":
+        assert err.value.detail == "RuntimeError: could not initialize espeak second line"
 
 
 def test_close_leaves_no_worker_running() -> None:

@@ -52,21 +52,3 @@ def wav_bytes(signal: np.ndarray, rate: int, *, channels: int = 1, bits: int = 1
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
-
-
-def session_wav(path: Path, turns: list[Path], *, gap: float, lead: float = 1.0,
-                tail: float = 2.0, seed: int = 0) -> Path:
-    """A recorded session: the turn recordings in order, `gap` seconds of quiet room noise
-    between them (the user waits for the reply), as one 16 kHz mono WAV."""
-    from voice_assistant import audio
-
-    rng = np.random.default_rng(seed)
-
-    def quiet(seconds: float) -> np.ndarray:
-        return (rng.normal(0, 0.0005, int(seconds * 16000))).astype(np.float32)
-
-    parts = [quiet(lead)]
-    for i, turn in enumerate(turns):
-        pcm = audio.read_pcm16(turn)[0].astype(np.float32) / 32768
-        parts += [pcm, quiet(gap if i < len(turns) - 1 else tail)]
-    return write(path, wav_bytes(np.concatenate(parts), 16000))

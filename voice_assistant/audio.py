@@ -1,4 +1,5 @@
-"""Audio in: WAV decoding and conversion to what the speech engines take (16 kHz mono int16).
+"""Audio in: WAV decoding and conversion to what the speech engines take (16 kHz mono int16),
+and recorded sessions built from turn recordings (for `bench` and the tests).
 
 The same `Converter` serves WAV files and the microphone, so both reach the engines the same
 way. Any common WAV decodes: PCM 8/16/24/32-bit, 32/64-bit float, A-law and µ-law, any rate
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import struct
-from collections.abc import Iterator
+import wave
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,3 +238,24 @@ def chunks(pcm: np.ndarray, rate: int = RATE, ms: int = CHUNK_MS) -> Iterator[np
     step = rate * ms // 1000
     for i in range(0, len(pcm), step):
         yield pcm[i : i + step]
+
+
+def session_wav(path: Path, turns: Sequence[Path], *, gap: float, lead: float = 1.0,
+                tail: float | None = None, seed: int = 0) -> Path:
+    """A recorded session as one 16 kHz mono WAV at `path`: `lead` seconds of quiet room
+    noise, then the turn recordings in order with `gap` seconds of it between them (the user
+    waits for the reply) and `tail` (default: `gap`) after the last. Returns `path`."""
+    rng = np.random.default_rng(seed)
+
+    def quiet(seconds: float) -> np.ndarray:
+        return rng.normal(0, 16, int(seconds * RATE)).astype(np.int16)
+
+    parts = [quiet(lead)]
+    for i, turn in enumerate(turns):
+        last = i == len(turns) - 1
+        parts += [read_pcm16(turn)[0], quiet(gap if not last or tail is None else tail)]
+    pcm = np.concatenate(parts).astype("<i2")
+    with open(path, "wb") as f, wave.open(f, "wb") as w:
+        w.setparams((1, 2, RATE, len(pcm), "NONE", "not compressed"))
+        w.writeframes(pcm.tobytes())
+    return path

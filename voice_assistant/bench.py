@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from voice_assistant import audio
+
 MANIFEST = "manifest.yaml"
 #: typed texts for timing the matcher, beside the fixtures in a checkout (tests/data)
 PARAPHRASES = Path("..", "..", "data", "heldout_paraphrases.tsv")
@@ -60,24 +62,6 @@ def machine() -> dict[str, object]:
             "versions": versions,
             # other work on the machine slows every figure: say how busy it was
             "load_avg": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
-
-
-def _session_wav(turns: list[Path], folder: Path, name: str) -> Path:
-    from voice_assistant import audio
-
-    rng = np.random.default_rng(0)
-    parts = [rng.normal(0, 16, 16000).astype(np.int16)]
-    for turn in turns:
-        parts += [audio.read_pcm16(turn)[0], rng.normal(0, 16, int(GAP_S * 16000)).astype(np.int16)]
-    path = folder / f"{name}.wav"
-    import wave
-
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(np.concatenate(parts).tobytes())
-    return path
 
 
 def fixtures_problem(fixtures: Path | None) -> str | None:
@@ -117,7 +101,8 @@ def _sessions(rec, synth, folder: Path, early: bool, fixtures: Path) -> dict[str
     settings = LoopSettings(reprompt_after=60, end_after=60,
                             early_silence=0.2 if early else 0.0)
     for conv in manifest["conversations"]:
-        wav = _session_wav([fixtures / t["file"] for t in conv["turns"]], folder, conv["id"])
+        wav = audio.session_wav(folder / f"{conv['id']}.wav",
+                                [fixtures / t["file"] for t in conv["turns"]], gap=GAP_S)
         events: list[Event] = []
         Listener(Assistant(), rec, synth, FileOutput(folder / conv["id"]), settings,
                  events.append).run(WavSource(wav, fast=True))
@@ -138,7 +123,7 @@ def _sessions(rec, synth, folder: Path, early: bool, fixtures: Path) -> dict[str
 
 def worker(engine: str, fixtures: Path) -> dict[str, object]:
     """Measure one engine in this process (run by `bench` in a fresh process)."""
-    from voice_assistant import audio, data, stt
+    from voice_assistant import data, stt
     from voice_assistant.matcher import Matcher
     from voice_assistant.tts import Synthesizer
 
@@ -263,7 +248,7 @@ def run_voices(voice: str = "all") -> dict[str, object]:
 def _startup_s(engine: str, cpu: int | None) -> float:
     """Process start → ready to listen, as a user would see it (`listen --input-wav`)."""
     with tempfile.TemporaryDirectory() as tmp:
-        wav = _session_wav([], Path(tmp), "quiet")
+        wav = audio.session_wav(Path(tmp) / "quiet.wav", [], gap=GAP_S)
         from voice_assistant.stt.engines import pick
 
         arg = "auto" if engine == pick("auto") else engine  # a dual path is only reached so

@@ -8,10 +8,15 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voice_assistant.commands import PROG, Commands, UsageError, build_parser
 from voice_assistant.oneline import one_line, shorten
+
+if TYPE_CHECKING:
+    from voice_assistant.settings import Listen
 
 log = logging.getLogger("lockout-assistant")
 __all__ = ["PROG", "UsageError", "build_parser", "main"]
@@ -159,24 +164,36 @@ def _printer(as_json: bool, transcripts: Path | None):  # -> Callable[[events.Ev
     return emit
 
 
-def cmd_listen(args: argparse.Namespace) -> int:
-    import signal
+#: `listen`'s options that override the keys of the same name in the settings' [listen] table
+LISTEN_OPTIONS = ("device", "trailing_silence", "reprompt_after", "end_after")
 
-    from voice_assistant import data, echo, mic, settings, stt
-    from voice_assistant.assistant import Assistant
-    from voice_assistant.loop import FileOutput, Listener, LiveOutput, LoopSettings, SpeakerOutput
-    from voice_assistant.tts import Speaker, StreamSpeaker, Synthesizer, VoiceSettings
-    from voice_assistant.vad import VadSettings
 
-    cfg = _settings(args)
-    if args.fast and args.input_wav is None:
-        raise UsageError("--fast needs --input-wav FILE")
-    for name in ("reprompt_after", "end_after", "trailing_silence"):
+def listen_settings(args: argparse.Namespace, table: Listen) -> Listen:
+    """The settings file's [listen] table with the command line's options applied to it."""
+    from voice_assistant import settings
+
+    for name in LISTEN_OPTIONS[1:]:
         value = getattr(args, name)
         low, high = settings.RANGES[f"listen.{name}"]
         if value is not None and not low <= value <= high:
             raise UsageError(f"--{name.replace('_', '-')} must be between {low:g} and "
                              f"{high:g} seconds")
+    return replace(table, **{name: getattr(args, name) for name in LISTEN_OPTIONS
+                             if getattr(args, name)})
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import signal
+
+    from voice_assistant import data, echo, mic, stt
+    from voice_assistant.assistant import Assistant
+    from voice_assistant.loop import FileOutput, Listener, LiveOutput, LoopSettings, SpeakerOutput
+    from voice_assistant.tts import Speaker, StreamSpeaker, Synthesizer, VoiceSettings
+
+    cfg = _settings(args)
+    if args.fast and args.input_wav is None:
+        raise UsageError("--fast needs --input-wav FILE")
+    listen = listen_settings(args, cfg.listen)
     if args.tts_out is not None:
         _check_folder("--tts-out", args.tts_out)
     if args.log_transcripts is not None:
@@ -185,14 +202,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
     if args.input_wav is not None:
         source = mic.WavSource(args.input_wav, fast=args.fast)
     else:
-        source = _microphone(args.device or cfg.listen.device or None, args.wait_for_mic)
+        source = _microphone(listen.device or None, args.wait_for_mic)
         if source is None:
             return 1
-    loop_settings = LoopSettings(
-        vad=VadSettings(trailing_silence=args.trailing_silence or cfg.listen.trailing_silence),
-        reprompt_after=args.reprompt_after or cfg.listen.reprompt_after,
-        end_after=args.end_after or cfg.listen.end_after,
-    )
+    loop_settings = LoopSettings.configured(listen)
     recognizer = stt.GuardedRecognizer(
         lambda: stt.load_recognizer(args.engine, data.default(), model=args.model))
     synth = Synthesizer(VoiceSettings.configured(cfg.voice, args.voice))

@@ -110,6 +110,20 @@ class LetGo:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """Which intents do what whatever the step (`rules:` in guide.yaml)."""
+
+    wake: tuple[str, ...]  # start a session while asleep
+    restart: tuple[str, ...]  # start again at the first step
+    reply: tuple[str, ...]  # answered by the reply of the same name, then the question again
+    early: tuple[str, ...]  # complete answers: the loop may take them before the full silence
+
+
+#: The rules guide.yaml must give (`rules:`), in that order.
+RULES = ("wake", "restart", "reply", "early")
+
+
+@dataclass(frozen=True)
 class GuideData:
     """What guide.yaml says: the steps, tips, replies and intent labels (`guide.Guide` is the
     state machine that follows them)."""
@@ -118,6 +132,7 @@ class GuideData:
     tips: tuple[tuple[str, str], ...]  # (tip intent, text), in order
     replies: dict[str, str]
     labels: dict[str, str]
+    rules: Rules
     expect_bonus: float = 0.0  # added to the evidence of the step's expected intents
     let_go: LetGo = LetGo()
 
@@ -287,8 +302,9 @@ def _text(path: Path, key: str, value: Any, *, required: bool = True) -> str:
 
 
 #: Replies the guide needs (`replies:` in guide.yaml).
-NEEDED_REPLIES = ("got_in", "prevention_intro", "force_entry", "unlock", "didnt_catch",
-                  "did_you_mean", "confirm_no", "back_first", "help_more", "let_go")
+#: (Besides these, one per intent of `rules.reply`.)
+NEEDED_REPLIES = ("got_in", "prevention_intro", "didnt_catch", "did_you_mean", "confirm_no",
+                  "back_first", "help_more", "let_go")
 
 
 def _load_guide(path: Path, problems: Problems) -> GuideData:
@@ -314,7 +330,10 @@ def _load_guide(path: Path, problems: Problems) -> GuideData:
             with problems.each():
                 tips.append((str(k), _text(path, f"tips.{k}", v)))
     replies = _texts(path, "replies", doc.get("replies"), problems)
-    for needed in NEEDED_REPLIES:
+    rules = Rules((), (), (), ())
+    with problems.each():
+        rules = _rules(path, doc.get("rules"), problems)
+    for needed in (*NEEDED_REPLIES, *rules.reply):
         if needed not in replies:  # (an empty one is reported once: the same line)
             problems.add(str(_fail(path, f"replies.{needed}", "empty reply")))
     labels = _texts(path, "labels", doc.get("labels"), problems)
@@ -327,7 +346,7 @@ def _load_guide(path: Path, problems: Problems) -> GuideData:
         bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0))
     with problems.each():
         let_go = _let_go(path, doc.get("let_go"), problems)
-    return GuideData(steps, tuple(tips), replies, labels, bonus or 0.0, let_go)
+    return GuideData(steps, tuple(tips), replies, labels, rules, bonus or 0.0, let_go)
 
 
 def _texts(path: Path, key: str, raw: Any, problems: Problems) -> dict[str, str]:
@@ -394,6 +413,24 @@ def _intent_names(path: Path, key: str, value: Any) -> tuple[str, ...]:
     if wrong:
         raise _fail(path, key, f"unknown intent {', '.join(map(repr, wrong))}")
     return names
+
+
+def _rules(path: Path, raw: Any, problems: Problems) -> Rules:
+    """`rules:`: each rule a list of intent names; every wrong or missing one is reported."""
+    raw = _mapping(path, "rules", raw)
+    for key in raw:
+        if key not in RULES:
+            problems.add(str(_fail(path, f"rules.{key}", f"unknown rule (one of "
+                                                         f"{', '.join(RULES)})")))
+    found: dict[str, tuple[str, ...]] = {}
+    for key in RULES:
+        found[key] = ()
+        if key not in raw:
+            problems.add(str(_fail(path, f"rules.{key}", "missing")))
+            continue
+        with problems.each():
+            found[key] = _intent_names(path, f"rules.{key}", raw[key])
+    return Rules(**found)
 
 
 def _let_go(path: Path, raw: Any, problems: Problems) -> LetGo:

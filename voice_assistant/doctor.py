@@ -6,16 +6,13 @@ Each check prints `ok   <what>: <detail>` or `FIX: <what>: <problem>: <the fix>`
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
-import subprocess
 import sys
-import tempfile
-import wave
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,19 +20,6 @@ log = logging.getLogger(__name__)
 
 TTS_TIMEOUT = 40.0  # seconds; a hung speech synthesiser must not hang doctor
 TTS_SENTENCE = "The lockout assistant can speak."
-# Run in a child process (see TTS_TIMEOUT); argv[1] is the WAV to write, argv[2] the voice
-# settings as JSON.
-TTS_SCRIPT = (
-    "import json, sys\n"
-    "from pathlib import Path\n"
-    "from voice_assistant.tts import Synthesizer, TTSError, VoiceSettings, write_wav\n"
-    "if __name__ == '__main__':\n"
-    "    try:\n"
-    "        with Synthesizer(VoiceSettings(**json.loads(sys.argv[2]))) as s:\n"
-    f"            write_wav(Path(sys.argv[1]), list(s.render_reply({TTS_SENTENCE!r})))\n"
-    "    except TTSError as exc:\n"
-    "        sys.exit(str(exc))\n"
-)
 FETCH_FIX = "run `lockout-assistant fetch-model`"
 
 
@@ -116,37 +100,31 @@ def check_speaker() -> Check:
 
 
 def check_voice(voice: Any = None, timeout: float = TTS_TIMEOUT,
-                script: str = TTS_SCRIPT) -> Check:
+                worker: Callable[[Connection], None] | None = None) -> Check:
     """Render one sentence with the configured voice (tts.VoiceSettings; default: the default
-    voice) to a WAV in a child process, killed after `timeout`."""
+    voice) in the speech worker the assistant uses (`tts.Synthesizer`; `worker`: another, for
+    the tests), tried once and killed after `timeout`."""
     from voice_assistant import voices
-    from voice_assistant.tts import VoiceSettings
+    from voice_assistant.tts import Synthesizer, VoiceFault, VoiceSettings, joined
 
     voice = voice or VoiceSettings()
     engine = voices.ENGINES[voice.engine]
     fix = engine.fix
-    with tempfile.TemporaryDirectory(prefix="lockout-doctor-") as tmp:
-        wav = Path(tmp) / "voice.wav"
-        try:
-            proc = subprocess.run([sys.executable, "-c", script, str(wav),
-                                   json.dumps(asdict(voice))], capture_output=True,
-                                  text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
+    try:
+        with Synthesizer(voice, timeout_base=timeout, timeout_per_char=0.0, start_allowance=0.0,
+                         worker=worker, retry=False) as synth:
+            seconds = joined(list(synth.render_reply(TTS_SENTENCE))).seconds
+    except VoiceFault as exc:
+        if exc.kind == "hung":
             return Check("voice", False, f"the speech synthesiser hung for {timeout:g} s: "
                          f"reinstall it ({fix})")
-        except OSError as exc:
-            return Check("voice", False, f"cannot start Python for the voice check "
-                         f"({_one_line(exc)}): reinstall with scripts/setup")
-        if proc.returncode != 0:
-            lines = [x for x in proc.stderr.splitlines() if x.strip()]
-            why = lines[-1].strip() if lines else f"exit code {proc.returncode}"
-            return Check("voice", False, f"{engine.name} cannot speak ({why}): {fix}")
-        try:
-            with wave.open(str(wav), "rb") as w:
-                seconds = w.getnframes() / w.getframerate()
-        except (OSError, EOFError, wave.Error) as exc:
+        if exc.kind == "silent":
             return Check("voice", False, f"{engine.name} wrote no usable audio "
                          f"({_one_line(exc)}): {fix}")
+        return Check("voice", False, f"{engine.name} cannot speak ({exc.detail}): {fix}")
+    except OSError as exc:
+        return Check("voice", False, f"cannot start Python for the voice check "
+                     f"({_one_line(exc)}): reinstall with scripts/setup")
     if seconds < 0.2:
         return Check("voice", False, f"{engine.name} wrote only {seconds:.2f} s of audio: {fix}")
     return Check("voice", True, f"{engine.describe} ({_voice_label(voice)}) rendered a test "

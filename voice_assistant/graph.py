@@ -13,10 +13,10 @@ def _id(step: str) -> str:
 
 
 def mermaid(data: Data) -> str:
-    steps = data.guide.steps
+    steps, rules = data.guide.steps, data.guide.rules
     lines = ["flowchart TD"]
     lines += [f"    {_id(name)}([{name}])" for name in steps]
-    lines.append(f"    {_id('idle')} -->|locked_out / help| {_id('assess')}")
+    lines.append(f"    {_id('idle')} -->|{' / '.join(rules.wake)}| {_id('assess')}")
     for name, step in steps.items():
         edges: dict[str, list[str]] = {}
         for answer, target in step.transitions.items():
@@ -33,9 +33,9 @@ def mermaid(data: Data) -> str:
         "    anywhere{{any step but idle}}",
         f"    anywhere -.->|{' / '.join(TOPIC_STEPS)}| topic[the step of that name]",
         f"    anywhere -.->|got_in / {' / '.join(TIP_INTENTS)}| {_id('prevention')}",
-        f"    anywhere -.->|start_over / locked_out| {_id('assess')}",
+        f"    anywhere -.->|{' / '.join(rules.restart)}| {_id('assess')}",
         f"    anywhere -.->|stop| {_id('end')}",
         f"    anywhere -.->|emergency, from idle too| {_id('emergency')}",
-        "    anywhere -.->|help / repeat / force_entry / unlock / none| same[same step]",
+        f"    anywhere -.->|help / repeat / {' / '.join(rules.reply)} / none| same[same step]",
     ]
     return "\n".join(lines) + "\n"

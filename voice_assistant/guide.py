@@ -35,6 +35,7 @@ class State:
 class Guide:
     def __init__(self, data: data_mod.Data, settings: Settings | None = None) -> None:
         self.guide = data.guide
+        self.rules = data.guide.rules  # which intents do what whatever the step
         self.settings = settings or Settings()
         self._tip_text = dict(self.guide.tips)
 
@@ -138,7 +139,7 @@ class Guide:
         if decision == "act" and intent == "emergency":
             return self._enter(state, "emergency")
         if not state.in_session:
-            if decision == "act" and intent in ("locked_out", "help"):
+            if decision == "act" and intent in self.rules.wake:
                 return self._enter(State(), "assess")
             return replace(state, step="idle", pending=None), ""
         if state.pending is not None and decision == "act" and intent in ("yes", "no"):
@@ -173,7 +174,7 @@ class Guide:
             return self._say(state, state.last_say or self.question(state))
         if intent == "back":
             return self._back(state)
-        if intent in ("start_over", "locked_out"):
+        if intent in self.rules.restart:
             return self._enter(State(), "assess")
         if intent == "stop":
             return self._end(state)
@@ -189,6 +190,6 @@ class Guide:
             if intent == state.step:
                 return self._say(state, *self._step_text(intent), self.question(state))
             return self._enter(state, intent)
-        if intent in ("force_entry", "unlock"):
+        if intent in self.rules.reply:
             return self._say(state, self._reply(intent), self.question(state))
         return self._say(state, self._reply("didnt_catch"), self.question(state))

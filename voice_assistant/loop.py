@@ -41,6 +41,7 @@ from voice_assistant.events import (
     Spoken,
 )
 from voice_assistant.mic import AudioChunk, MicEvent, Source
+from voice_assistant.settings import Listen
 from voice_assistant.stt import Recognizer
 from voice_assistant.tts import Rendered, StreamSpeaker, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
@@ -56,16 +57,10 @@ class LoopSettings:
     #: Answer after this much silence, instead of the full trailing silence, when the partial
     #: transcript is already a certain, complete answer ("yes", "next", "call my landlord").
     #: 0 turns it off.
+    #: Which answers are complete in themselves is the data's (`rules.early` in guide.yaml).
     early_silence: float = 0.2
-    #: Answers that are complete in themselves. Not `locked_out`: the first thing a person
-    #: says is often the start of a longer story that must not be cut off.
-    early_intents: frozenset[str] = frozenset({
-        "yes", "no", "next", "back", "repeat", "help", "start_over", "stop", "got_in",
-        "emergency", "spare_key", "other_entry", "landlord", "locksmith", "safe_place",
-        "prevention",
-    })
-    reprompt_after: float = 8.0
-    end_after: float = 8.0
+    reprompt_after: float = Listen.reprompt_after  # [listen] in the settings file
+    end_after: float = Listen.end_after
     #: After this much silence inside an utterance the recogniser may start decoding what it
     #: has (`Recognizer.pause`), so the transcript is ready when the end of speech is
     #: confirmed; if the voice goes on, that work is discarded. 0 turns it off.
@@ -74,6 +69,12 @@ class LoopSettings:
     #: speaks is the person, and stops the playback.
     barge_in_voice: float = 0.12
     barge_in_level_db: float = -50.0
+
+    @classmethod
+    def configured(cls, listen: Listen) -> LoopSettings:
+        """From the settings' [listen] table (the command line's overrides applied to it)."""
+        return cls(vad=VadSettings(trailing_silence=listen.trailing_silence),
+                   reprompt_after=listen.reprompt_after, end_after=listen.end_after)
 
 
 class State(Enum):
@@ -318,7 +319,7 @@ class Listener:
         if self._over_echo:  # its start was heard over the echo: hear it out in full
             return False
         m = self.assistant.sure(self._partial)
-        return m is not None and m.intent in s.early_intents
+        return m is not None and m.intent in self.assistant.guide.rules.early
 
     def _utterance_end(self, voice_end: float, early: bool = False) -> None:
         """The utterance is over: understand it and answer. `early`: the partial text was

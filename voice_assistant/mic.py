@@ -102,6 +102,9 @@ def default_rate(device: int | None) -> int:
 
 
 def _reinit_portaudio() -> None:
+    """PortAudio lists devices only when initialised, so a microphone plugged in again is seen
+    after this. sounddevice has no public way (its maintainer points to these two, issues #125
+    and #382 of spatialaudio/python-sounddevice; PortAudio's hotplug API is unfinished)."""
     import sounddevice as sd
 
     sd._terminate()

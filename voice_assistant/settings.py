@@ -64,6 +64,10 @@ class Contact:
         return bool(self.phone)
 
 
+# These tables are where the defaults are declared, once: the settings the code runs with
+# (tts.VoiceSettings, vad.VadSettings, loop.LoopSettings) take theirs from here.
+
+
 @dataclass(frozen=True)
 class Voice:
     engine: str = voices.DEFAULT  # a name in voices.ENGINES

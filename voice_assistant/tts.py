@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from voice_assistant import voices
+from voice_assistant.settings import Voice
 from voice_assistant.voices import loudness, spoken
 
 log = logging.getLogger(__name__)
@@ -42,16 +43,16 @@ _PYTTSX3 = voices.ENGINES[voices.DEFAULT]
 
 @dataclass(frozen=True)
 class VoiceSettings:
-    engine: str = voices.DEFAULT  # a name in voices.ENGINES
+    engine: str = Voice.engine  # a name in voices.ENGINES
     voice: str | None = _PYTTSX3.voice  # pyttsx3 voice id or name part ("en-us+m3")
     rate: int = _PYTTSX3.rate  # words per minute
-    volume: float = 1.0  # 0..1 of the normalised level (loudness.TARGET_DBFS)
+    volume: float = Voice.volume  # 0..1 of the normalised level (loudness.TARGET_DBFS)
     word_gap: float = _PYTTSX3.word_gap  # seconds between words
     sentence_pause: float = _PYTTSX3.sentence_pause  # seconds after each sentence
 
     @classmethod
-    def tuned(cls, engine: str = voices.DEFAULT, voice: str = "", rate: int = 0,
-              volume: float = 1.0) -> VoiceSettings:
+    def tuned(cls, engine: str = Voice.engine, voice: str = "", rate: int = 0,
+              volume: float = Voice.volume) -> VoiceSettings:
         """The engine's tuned settings, with the user's voice and rate where given."""
         e = voices.ENGINES[engine]
         return cls(engine, voice or e.voice or None, rate or e.rate, volume, e.word_gap,
@@ -132,8 +133,15 @@ def speech_text(sentence: str, engine: str = voices.DEFAULT) -> str:
 pyttsx3_worker = voices.worker("pyttsx3")
 
 
-class _WorkerFailed(Exception):
-    pass
+class VoiceFault(TTSError):
+    """One request to the voice engine's worker failed. `kind` says how: "hung" (no answer in
+    time), "failed" (the engine's own error, in the message), "stopped" (the worker died),
+    "silent" (no audio) or "unreachable"."""
+
+    def __init__(self, kind: str, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.detail = detail or message  # the engine's own words, for "failed"
 
 
 class Synthesizer:
@@ -153,8 +161,12 @@ class Synthesizer:
         cache_size: int = 128,
         cache_bytes: int = 4 << 20,
         start_allowance: float | None = None,
+        retry: bool = True,
     ) -> None:
         self.settings = settings
+        #: a failed sentence is tried once more in a new worker; without retry, a failure is
+        #: the VoiceFault itself, which says how it failed (`doctor`)
+        self._retry = retry
         if settings.engine not in voices.ENGINES:
             raise TTSError(f"unknown voice engine {settings.engine!r}: choose one of "
                            f"{', '.join(voices.ENGINES)}")
@@ -206,12 +218,14 @@ class Synthesizer:
         timeout = self._timeout_base + self._timeout_per_char * len(sentence)
         try:
             return self._request(sentence, spoken, timeout, pause)
-        except _WorkerFailed as exc:
-            log.warning("Speech engine %s; restarting it and trying again", exc)
+        except VoiceFault as exc:
             self._stop(failed=True)
+            if not self._retry:
+                raise
+            log.warning("Speech engine %s; restarting it and trying again", exc)
         try:
             return self._request(sentence, spoken, timeout, pause)
-        except _WorkerFailed as exc:
+        except VoiceFault as exc:
             self._stop(failed=True)
             raise TTSError(
                 f"Could not make speech: the speech engine ({self._engine.describe}) "
@@ -274,23 +288,23 @@ class Synthesizer:
         try:
             self._conn.send((spoken, self.settings))
         except OSError as exc:
-            raise _WorkerFailed(f"could not be reached ({exc})") from None
+            raise VoiceFault("unreachable", f"could not be reached ({exc})") from None
         if self._fresh:
             timeout += self._start_allowance
         if not wait_any([self._conn, self._proc.sentinel], timeout):
-            raise _WorkerFailed(f"took longer than {timeout:.1f} s")
+            raise VoiceFault("hung", f"took longer than {timeout:.1f} s")
         self._fresh = False
         try:
             reply = self._conn.recv()
         except (EOFError, OSError):
             self._proc.join(0.5)
-            raise _WorkerFailed(f"stopped (exit code {self._proc.exitcode})") from None
+            raise VoiceFault("stopped", f"stopped (exit code {self._proc.exitcode})") from None
         if reply[0] != "ok":
             detail = " ".join(str(reply[1]).split())
-            raise _WorkerFailed(f"failed ({detail})")
+            raise VoiceFault("failed", f"failed ({detail})", detail)
         _, pcm, rate, note = reply
         if not pcm:  # espeak sometimes loses a sentence under load: never stay silent
-            raise _WorkerFailed("returned no audio")
+            raise VoiceFault("silent", "returned no audio")
         if note and note not in self._warned:
             self._warned.add(note)
             log.warning("%s", note)

@@ -13,6 +13,8 @@ from typing import Literal
 
 import numpy as np
 
+from voice_assistant.settings import Listen
+
 RATE = 16000
 FRAME = 480  # 30 ms
 FRAME_S = FRAME / RATE
@@ -20,7 +22,7 @@ FRAME_S = FRAME / RATE
 
 @dataclass(frozen=True)
 class VadSettings:
-    trailing_silence: float = 0.4
+    trailing_silence: float = Listen.trailing_silence  # [listen] in the settings file
     min_speech: float = 0.2
     max_utterance: float = 10.0
     aggressiveness: int = 3  # 0 (lenient) .. 3 (strict); 3 measured best on room noise
