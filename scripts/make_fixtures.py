@@ -46,6 +46,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from voice_assistant import names
+
 ROOT = Path(__file__).resolve().parent.parent
 LIST_PATH = ROOT / "scripts" / "fixture_list.yaml"
 OUT_DIR = ROOT / "tests" / "fixtures" / "audio"
@@ -60,15 +62,8 @@ PEAK = 0.5                 # speech peak level (-6 dBFS) before noise is added
 MAX_BYTES = 24_000_000     # the folder's apparent size (`du -sb`) must stay below this
 
 # ---------------------------------------------------------------- contract (SPEC)
-INTENTS = [
-    "locked_out", "yes", "no", "help", "repeat", "back", "next", "start_over",
-    "stop", "got_in", "emergency", "spare_key", "other_entry", "force_entry",
-    "landlord", "locksmith", "safe_place", "prevention", "lease",
-    "duplicate_keys", "lockbox", "smart_lock", "renters_insurance", "unlock",
-    "none",
-]
-STEPS = ["idle", "assess", "spare_key", "other_entry", "landlord", "locksmith",
-         "safe_place", "prevention", "emergency", "end"]
+INTENTS = list(names.INTENTS)  # the package's names: one copy of the contract
+STEPS = list(names.STEPS)
 CONTROL_INTENTS = ["yes", "no", "help", "repeat", "back", "next", "start_over", "stop"]
 MIN_PHRASINGS = {i: (2 if i in CONTROL_INTENTS else 8 if i == "none" else 3)
                  for i in INTENTS}
