@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -202,3 +203,22 @@ def test_only_the_datas_complete_answers_are_taken_before_the_full_silence(
     listener.vad.in_speech, listener.vad._last_voice, listener.vad._t = True, 0.5, 1.0
     listener._partial = "yes"
     assert listener._certain() is taken
+
+
+def test_the_loop_needs_only_the_narrow_conversation_interface() -> None:
+    """The loop talks to the assistant through `Conversation` (turn, hear, early answers, the
+    session's life), never reaching into its matcher, guide or state."""
+    import inspect
+
+    from voice_assistant import loop
+    from voice_assistant.assistant import Assistant
+
+    a = Assistant()
+    assert isinstance(a, loop.Conversation)
+    used = set(re.findall(r"self\.assistant\.(\w+)", inspect.getsource(loop)))
+    allowed = {name for name in dir(loop.Conversation) if not name.startswith("_")}
+    assert used <= allowed, used - allowed
+    a.turn("I'm locked out")
+    assert a.in_session and a.answers_early("yes") and not a.answers_early("I'm locked out")
+    a.turn("stop")
+    assert a.ended

@@ -52,6 +52,21 @@ class Assistant:
     def reset(self) -> None:
         self.state = State()
 
+    @property
+    def in_session(self) -> bool:
+        return self.state.in_session
+
+    @property
+    def ended(self) -> bool:
+        """The session has just ended (said goodbye): `reset` starts the next one."""
+        return self.state.step == "end"
+
+    def answers_early(self, partial: str) -> bool:
+        """Is this partial transcript already a sure, complete answer (guide.yaml's
+        `rules.early`), so the loop may answer before the trailing silence runs out?"""
+        m = self.sure(partial)
+        return m is not None and m.intent in self.guide.rules.early
+
     def turn(self, text: str) -> Turn:
         match = self.matcher.match(text, self.state.step)
         self.state, say = self.guide.respond(self.state, match)

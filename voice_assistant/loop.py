@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from voice_assistant.assistant import Assistant
+from voice_assistant.assistant import Turn
 from voice_assistant.echo import EchoCanceller, rms_db
 from voice_assistant.events import (
     BargeIn,
@@ -42,7 +42,7 @@ from voice_assistant.events import (
 )
 from voice_assistant.mic import AudioChunk, MicEvent, Source
 from voice_assistant.settings import Listen
-from voice_assistant.stt import Recognizer
+from voice_assistant.stt import Recognizer, Transcript
 from voice_assistant.tts import Rendered, StreamSpeaker, Synthesizer, TTSError, write_wav
 from voice_assistant.vad import Endpointer, VadEvent, VadSettings
 
@@ -75,6 +75,30 @@ class LoopSettings:
         """From the settings' [listen] table (the command line's overrides applied to it)."""
         return cls(vad=VadSettings(trailing_silence=listen.trailing_silence),
                    reprompt_after=listen.reprompt_after, end_after=listen.end_after)
+
+
+@runtime_checkable
+class Conversation(Protocol):
+    """All the loop needs of the conversation (`assistant.Assistant`): a turn from typed or
+    heard words, the early-answer question, the session's life, the silence replies."""
+
+    @property
+    def in_session(self) -> bool: ...
+
+    @property
+    def ended(self) -> bool: ...
+
+    def turn(self, text: str) -> Turn: ...
+
+    def hear(self, transcript: Transcript) -> Turn: ...
+
+    def answers_early(self, partial: str) -> bool: ...
+
+    def reset(self) -> None: ...
+
+    def reprompt(self) -> str: ...
+
+    def end_session(self) -> str: ...
 
 
 class State(Enum):
@@ -155,7 +179,7 @@ def _mic_status(item: MicEvent) -> MicStatus:
 
 
 class Listener:
-    def __init__(self, assistant: Assistant, recognizer: Recognizer, synth: Synthesizer,
+    def __init__(self, assistant: Conversation, recognizer: Recognizer, synth: Synthesizer,
                  output: Output | LiveOutput, settings: LoopSettings | None = None,
                  emit: Emit | None = None, echo: EchoCanceller | None = None) -> None:
         self.assistant, self.rec, self.synth, self.output = assistant, recognizer, synth, output
@@ -259,7 +283,7 @@ class Listener:
         self.state = State.LISTENING
         self.emit(Spoken(at, interrupted))
         self.deaf_until = at + (0.0 if self.echo and self.echo.locked else self.settings.guard)
-        self.question_at = at if self.assistant.state.in_session else None
+        self.question_at = at if self.assistant.in_session else None
 
     def _vad_event(self, ev: VadEvent) -> bool:
         """Handle one VAD event; True when the utterance was ended early. An utterance starts
@@ -318,8 +342,7 @@ class Listener:
             return False
         if self._over_echo:  # its start was heard over the echo: hear it out in full
             return False
-        m = self.assistant.sure(self._partial)
-        return m is not None and m.intent in self.assistant.guide.rules.early
+        return self.assistant.answers_early(self._partial)
 
     def _utterance_end(self, voice_end: float, early: bool = False) -> None:
         """The utterance is over: understand it and answer. `early`: the partial text was
@@ -341,7 +364,7 @@ class Listener:
         self._after_reply()
 
     def _after_reply(self) -> None:
-        if self.assistant.state.step == "end":
+        if self.assistant.ended:
             self.emit(SessionEnd(self.now))
             self.assistant.reset()
             self.question_at = None
@@ -369,7 +392,7 @@ class Listener:
         self.emit(Spoken(start + duration, interrupted=False))
         self.deaf_until = start + duration + self.settings.guard
         self.now = max(self.now, start + duration)
-        self.question_at = start + duration if self.assistant.state.in_session else None
+        self.question_at = start + duration if self.assistant.in_session else None
 
     def _say_live(self, output: LiveOutput, text: str, since: float, wall: float,
                   reply: type[Say | Reprompt]) -> None:
@@ -389,7 +412,7 @@ class Listener:
 
     def _timers(self) -> None:
         """Silence after a question: reprompt once, then say goodbye."""
-        if self.question_at is None or not self.assistant.state.in_session:
+        if self.question_at is None or not self.assistant.in_session:
             return
         waited = self.now - self.question_at
         s = self.settings
