@@ -39,6 +39,23 @@ def _copy(tmp_path: Path) -> Path:
     return folder
 
 
+def _guide_error(tmp_path: Path, edits: tuple[tuple[str, str], ...]) -> data_mod.DataError:
+    """guide.yaml with each (old, new) edit made once: the error loading it raises, whose
+    problems are each one line naming the file."""
+    folder = _copy(tmp_path)
+    path = folder / "guide.yaml"
+    text = path.read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text)
+    with pytest.raises(data_mod.DataError) as err:
+        data_mod.load(folder)
+    problems = err.value.problems
+    assert all("\n" not in p and p.startswith(f"{path}: ") for p in problems), problems
+    return err.value
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
@@ -70,25 +87,17 @@ def test_invalid_data_fails_with_one_line_naming_file_and_key(
 
 
 def test_every_mistake_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    path = folder / "guide.yaml"
-    text = path.read_text()
-    for old, new in (("    yes: spare_key\n", "    yes: spare_keys\n"),
-                     ("    question: Did you get the spare key?\n", "    question: ''\n"),
-                     ("  force_entry: >-\n", "  force_entry2: >-\n"),
-                     ("\nexpect_bonus: 0.05\n", "\nexpect_bonus: 3\n")):
-        assert old in text
-        text = text.replace(old, new, 1)
-    path.write_text(text)
-    with pytest.raises(data_mod.DataError) as err:
-        data_mod.load(folder)
-    problems = err.value.problems
-    assert all("\n" not in p and p.startswith(f"{path}: ") for p in problems), problems
+    error = _guide_error(tmp_path, (
+        ("    yes: spare_key\n", "    yes: spare_keys\n"),
+        ("    question: Did you get the spare key?\n", "    question: ''\n"),
+        ("  force_entry: >-\n", "  force_entry2: >-\n"),
+        ("\nexpect_bonus: 0.05\n", "\nexpect_bonus: 3\n")))
+    problems = error.problems
     for key in ("steps.assess.yes: unknown step 'spare_keys'",
                 "steps.spare_key.question: empty reply", "replies.force_entry: empty reply",
                 "expect_bonus: must be a number"):
         assert sum(key in p for p in problems) == 1, (key, problems)
-    assert str(err.value) == "\n".join(problems)
+    assert str(error) == "\n".join(problems)
 
 
 def test_mistakes_in_both_files_are_reported_together(tmp_path: Path) -> None:
@@ -163,22 +172,12 @@ def test_the_dialogue_rules_are_read_from_guide_yaml(data: data_mod.Data) -> Non
 
 
 def test_every_mistake_in_the_rules_is_reported_with_file_and_key(tmp_path: Path) -> None:
-    folder = _copy(tmp_path)
-    path = folder / "guide.yaml"
-    text = path.read_text()
-    for old, new in (("  wake: [locked_out, help]\n", ""),
-                     ("  restart: [start_over, locked_out]\n",
-                      "  restart: [start_over, lockedout]\n  sometimes: [yes]\n"),
-                     ("  reply: [force_entry, unlock]\n",
-                      "  reply: [force_entry, unlock, lease]\n"),
-                     ("  early: [yes, no,", "  early: [yes, nope, none,")):
-        assert old in text
-        text = text.replace(old, new, 1)
-    path.write_text(text)
-    with pytest.raises(data_mod.DataError) as err:
-        data_mod.load(folder)
-    problems = err.value.problems
-    assert all("\n" not in p and p.startswith(f"{path}: ") for p in problems), problems
+    problems = _guide_error(tmp_path, (
+        ("  wake: [locked_out, help]\n", ""),
+        ("  restart: [start_over, locked_out]\n",
+         "  restart: [start_over, lockedout]\n  sometimes: [yes]\n"),
+        ("  reply: [force_entry, unlock]\n", "  reply: [force_entry, unlock, lease]\n"),
+        ("  early: [yes, no,", "  early: [yes, nope, none,"))).problems
     for line in ("rules.wake: missing", "rules.restart: unknown intent 'lockedout'",
                  "rules.sometimes: unknown rule", "replies.lease: empty reply",
                  "rules.early: unknown intent 'nope', 'none'"):
