@@ -37,7 +37,7 @@ _CONTRACTIONS = {
     "pickney": "child", "pikney": "child", "pickneys": "children", "lockie": "locksmith",
     "lockies": "locksmiths", "locksmit": "locksmith", "keysafe": "key safe", "dupe": "copy",
     "dour": "door", "lok": "lock", "bocks": "box", "stopp": "stop", "moov": "move",
-    "brake": "break",
+    "brake": "break", "outta": "out of",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -49,6 +49,7 @@ FILLERS = frozenset(
 _PAIRS = {
     ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
     ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
+    ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt",
 }  # fmt: skip
 _SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
