@@ -82,6 +82,14 @@ def test_another_engines_unsure_reading_is_not_taken_to_rescue_the_best() -> Non
     assert turn.intent != "unlock"
 
 
+def test_in_idle_only_the_best_reading_may_start_a_session() -> None:
+    """Observed in hallway talk: "at five" had "at fire" among Whisper's next readings."""
+    a = Assistant()
+    turn = a.hear(_heard("Remind me to call mom at five.", "hob lit",
+                         "Remind me to call mom at fire."))
+    assert turn.step == "idle" and turn.heard == "Remind me to call mom at five."
+
+
 def test_without_alternatives_the_main_text_is_heard() -> None:
     a = Assistant()
     turn = a.hear(Transcript("I'm locked out.", 0.9, "whisper"))

@@ -16,10 +16,11 @@ from voice_assistant.stt.base import Transcript
 SURE = 0.9
 #: When the engine's best reading is not acted on at all (nothing, or only "did you mean"),
 #: its own next reading is taken if the matcher acts on it with at least this confidence.
-#: Measured (README "Speech in"): held-out lists 5 and 6, 780 recordings, 680 -> 695 right
-#: (lists 3 and 4, not used to choose it: 698 -> 710, 2 more of 60 chatter turns acted on),
-#: the fixtures 554 -> 557; another engine's reading is not rescued so (pocketsphinx's weak
-#: readings made chatter act).
+#: Measured (README "Speech in"): held-out lists 5 and 6, 780 recordings, 681 -> 693 right
+#: (lists 3 and 4, not used to choose it: 698 -> 709, 2 more of 60 chatter turns acted on),
+#: the fixtures 556 -> 559; another engine's reading is not rescued so (pocketsphinx's weak
+#: readings made chatter act). Not in idle: in the hallway recording it started a false
+#: emergency ("call mom at five" -> "at fire"); kept to sessions it costs 5 of 1,560.
 RESCUE = 0.9
 
 
@@ -88,14 +89,16 @@ class Assistant:
     def hear(self, transcript: Transcript) -> Turn:
         """One spoken turn. The engine's best reading when it is a sure match; else the
         first other reading that is: another engine's (a dual path's streaming engine), then
-        the same engine's next-best readings; else, when the best reading is not acted on,
-        the first of the engine's next-best readings that is acted on confidently (`RESCUE`);
-        else the best reading as it is."""
+        the same engine's next-best readings; else, in a session, when the best reading is
+        not acted on, the first of the engine's next-best readings that is acted on
+        confidently (`RESCUE`; never in idle: only a reading the engine ranked first may start
+        a session); else the best reading as it is."""
         others = sorted(transcript.alternatives, key=lambda t: t.engine == transcript.engine)
         for text in (transcript.text, *(t.text for t in others)):
             if text and self.sure(text) is not None:
                 return self.turn(text)
-        if not (transcript.text and self.matcher.match(transcript.text, self.state.step).acted):
+        best = self.matcher.match(transcript.text, self.state.step) if transcript.text else None
+        if self.in_session and (best is None or not best.acted):
             for alt in others:
                 if alt.engine == transcript.engine and alt.text:
                     m = self.matcher.match(alt.text, self.state.step)
