@@ -76,15 +76,16 @@ class Assistant:
         return m is not None and m.intent in self.guide.rules.early
 
     def turn(self, text: str) -> Turn:
-        match = self.matcher.match(text, self.state.step)
+        return self._respond(text, self.matcher.match(text, self.state.step))
+
+    def _respond(self, text: str, match: Match) -> Turn:
         self.state, say = self.guide.respond(self.state, match)
         return Turn(text, match.intent, match.confidence, self.state.step, say, match)
 
     def sure(self, text: str) -> Match | None:
         """The match for `text` in this step if it is sure (see `SURE`), else None."""
         m = self.matcher.match(text, self.state.step)
-        ok = m.acted and m.confidence >= SURE and bool(m.ranked) and m.ranked[0].phrase >= SURE
-        return m if ok else None
+        return m if _is_sure(m) else None
 
     def hear(self, transcript: Transcript) -> Turn:
         """One spoken turn. The engine's best reading when it is a sure match; else the
@@ -94,16 +95,19 @@ class Assistant:
         confidently (`RESCUE`; never in idle: only a reading the engine ranked first may start
         a session); else the best reading as it is."""
         others = sorted(transcript.alternatives, key=lambda t: t.engine == transcript.engine)
-        for text in (transcript.text, *(t.text for t in others)):
-            if text and self.sure(text) is not None:
-                return self.turn(text)
-        best = self.matcher.match(transcript.text, self.state.step) if transcript.text else None
+        # each distinct reading matched once, in the order they are tried
+        matches = {text: self.matcher.match(text, self.state.step)
+                   for text in (transcript.text, *(t.text for t in others)) if text}
+        for text, m in matches.items():
+            if _is_sure(m):
+                return self._respond(text, m)
+        best = matches.get(transcript.text)
         if self.in_session and (best is None or not best.acted):
             for alt in others:
-                if alt.engine == transcript.engine and alt.text:
-                    m = self.matcher.match(alt.text, self.state.step)
-                    if m.acted and m.confidence >= RESCUE:
-                        return self.turn(alt.text)
+                m = matches.get(alt.text)
+                if (alt.engine == transcript.engine and m is not None and m.acted
+                        and m.confidence >= RESCUE):
+                    return self._respond(alt.text, m)
         return self.turn(transcript.text)
 
     def end_session(self) -> str:
@@ -113,3 +117,8 @@ class Assistant:
     def reprompt(self) -> str:
         self.state, say = self.guide.reprompt(self.state)
         return say
+
+
+def _is_sure(m: Match) -> bool:
+    """Acted on, confidently, with a phrasing that close (see `SURE`)."""
+    return m.acted and m.confidence >= SURE and bool(m.ranked) and m.ranked[0].phrase >= SURE
