@@ -121,6 +121,9 @@ def test_mistakes_in_both_files_are_reported_together(tmp_path: Path) -> None:
     [
         ("intents.yaml", "  lockbox:\n    phrases:\n", "  lockbox:\n    phrases: a phrase\n"
          "    ignored:\n", "intents.lockbox.phrases: must be a list"),
+        ("intents.yaml", '"(fake rock|key rock|magnetic key box|magnetic key|key holder)": 0.97',
+         '"(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b)": 0.9',
+         "stands for 2000 texts (at most 1000): split it with ... gaps"),
         ("guide.yaml", "tips:\n", "tips: [\n", "invalid YAML"),
         ("guide.yaml", "  assess:\n", "  assess: nothing\n  ignored:\n",
          "steps.assess: must be a mapping"),

@@ -348,6 +348,13 @@ def test_a_known_word_in_another_form_is_not_respelled(matcher: Matcher) -> None
     assert (m.intent, m.decision) == ("emergency", "act"), m.reasons
 
 
+def test_a_word_of_everyday_talk_is_not_respelled(matcher: Matcher) -> None:
+    """'lift' is a word of the chatter patterns (the lift is broken), so it is known and not
+    respelled by sound into a domain word ('left', as in left the stove on)."""
+    m = matcher.match("the lift is out of order again", "landlord")
+    assert m.intent == "none", m.reasons
+
+
 # -- learned from the third held-out recordings (tests/data/heldout_speech3), by concept -------
 THIRD_LIST = [
     # outside without a key
@@ -634,12 +641,91 @@ SEVENTH_LIST = [
     ("what is this box", "idle", "help"),
 ]
 
+# -- learned from sealed set F (first contact 89.9 %), by concept; new wordings -------------
+SEALED_F = [
+    ("will they charge me for being let in", "landlord", "lease"),
+    ("is there a charge if the caretaker comes to open up", "landlord", "lease"),
+    ("i'm the tenant here, let me in", "assess", "unlock"),
+    ("Unlock.", "assess", "unlock"),
+    ("which numbers open the key box", "assess", "unlock"),
+    ("what's the cold for the keypad", "assess", "unlock"),
+    ("are my belongings insured if there's a break in", "prevention", "renters_insurance"),
+    ("cannot leh", "assess", "no"),
+    ("can lor", "assess", "yes"),
+    ("yass", "landlord", "yes"),
+    ("get another spare set cut", "prevention", "duplicate_keys"),
+    ("where's the nearest key cutting kiosk", "assess", "duplicate_keys"),
+    ("i'd like a duplicate made", "assess", "duplicate_keys"),
+    ("am i allowed to copy the door key", "prevention", "duplicate_keys"),
+    ("enough now", "landlord", "stop"),
+    ("shush", "landlord", "stop"),
+    ("how do i avoid being shut out again", "assess", "prevention"),
+    ("those lockout companies cost a fortune", "assess", "locksmith"),
+    ("my brother was locked out of his account for a week", "landlord", "none"),
+    ("i think the lock snapped shut as i went to the car", "idle", "locked_out"),
+    ("the key's in the flat and i'm outside", "idle", "locked_out"),
+    ("i'm lock doubt again", "idle", "locked_out"),
+    ("a small safe for my spare key", "prevention", "lockbox"),
+    ("a combination box fixed to the fence", "prevention", "lockbox"),
+    ("sorry i didn't catch that", "landlord", "repeat"),
+    ("tell me all of it again", "landlord", "repeat"),
+    ("it's freezing out here tonight", "assess", "safe_place"),
+    ("we're back inside our flat", "assess", "got_in"),
+    ("the super came and let us in", "landlord", "got_in"),
+    ("i'm at the front door, where are you", "assess", "none"),
+    ("he lost his keys and found them in the car", "assess", "none"),
+    ("the one that opens with your thumb", "prevention", "smart_lock"),
+    ("my neighbor holds a key for us", "assess", "spare_key"),
+    ("my sister is keeping the spare keys", "assess", "spare_key"),
+    ("i've burnt my arm really badly", "idle", "emergency"),
+    ("there's an evacuation drill at noon", "landlord", "none"),
+    ("the kids have been smoking on the stairs again", "landlord", "none"),
+    ("back to the previous one", "landlord", "back"),
+    ("excuse me, can i get by", "landlord", "none"),
+    ("we're waiting on the courier", "landlord", "none"),
+    ("the elevator's out of order again", "landlord", "none"),
+    ("the new caretaker seems a lovely bloke", "landlord", "none"),
+    ("my old flat had a keypad lock", "landlord", "none"),
+    ("the lease ends in june", "landlord", "none"),
+    ("the fridge won't fit through the door", "landlord", "none"),
+    ("yes ma'am", "landlord", "yes"),
+]
+
+# -- learned from held-out list 8 (typed 96.2 %, its recordings 84.4 % at first contact), by
+# -- concept, from the typed turns and from what the recogniser wrote; new wordings ----------
+EIGHTH_LIST = [
+    ("Mm-hmm, I guess.", "assess", "yes"),
+    ("he's just passed the keys over", "spare_key", "yes"),
+    ("Know, it is all shut.", "landlord", "no"),
+    ("i'm fine for now, thanks", "prevention", "no"),
+    ("i am in the flat now", "safe_place", "got_in"),
+    ("my flatmate led me in", "landlord", "got_in"),
+    ("i'll have some extra keys cut", "prevention", "duplicate_keys"),
+    ("i could get one made at the hardware store", "prevention", "duplicate_keys"),
+    ("could we fit a code lock on the door", "prevention", "smart_lock"),
+    ("does anything cover my things if we get burgled", "prevention", "renters_insurance"),
+    ("what if a burglar breaks in, would that be covered", "prevention", "renters_insurance"),
+    ("could i saw the lock off", "assess", "force_entry"),
+    ("i gave a spare to my cleaner", "assess", "spare_key"),
+    ("my gran has the spare one", "assess", "spare_key"),
+    ("a lock guy who does not overcharge", "assess", "locksmith"),
+    ("is there a lockout fee under my lease", "assess", "lease"),
+    ("a box on the wall with a key in it", "prevention", "lockbox"),
+    ("could i climb in through the window", "assess", "other_entry"),
+    ("please stop it", "landlord", "stop"),
+    ("my aunt is in there on her own and won't answer", "assess", "emergency"),
+    ("the pipe has burst in my kitchen", "idle", "emergency"),
+    ("my keys are lying on the hall table and the door's shut", "idle", "locked_out"),
+    ("our landlord used to live upstairs", "landlord", "none"),
+    ("the dentist moved to friday", "landlord", "none"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
     *((True, *case) for case in (*THIRD_LIST, *FOURTH_LIST)),
     *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST, *SEALED_D, *SIXTH_LIST,
-                                      *SEALED_E, *SEVENTH_LIST)),
+                                      *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST)),
 ]
 
 

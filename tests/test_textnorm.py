@@ -14,6 +14,14 @@ from voice_assistant.textnorm import normalize, stem, words
         ("please", "please"),  # a lone filler is kept: something must be left to match
         ("no thank you", "no"),
         ("My NEIGHBOUR has it", "my neighbor has it"),
+        # "lets" before its object is the verb, elsewhere "let's"
+        ("is there a fee if the landlord lets me in", "is there a fee if the landlord lets me in"),
+        ("lets go back", "let us go back"),
+        # a recogniser's spellings of the agreeing hum
+        ("M-M-H-M-M. Yes.", "mmhmm yes"),
+        ("Mm-hmm", "mmhmm"),
+        ("mhm", "mmhmm"),
+        ("the back dor", "the back door"),
         ("", ""),
     ],
 )

@@ -8,6 +8,7 @@ files are reported together (`DataError.problems`), not only the first.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ DEFAULT_LANG = "en"
 
 #: Special transition targets besides step names.
 TARGETS = frozenset(STEPS) | {"stay", "previous", "next_tip"}
+#: The most texts one stretch of a keyword (between `...` gaps) may stand for: its texts go
+#: into the speech engines' language model, and a product of long groups swamps it.
+MAX_TEXTS = 1000
 _GROUP = re.compile(r"\(([^()]*)\)")
 
 
@@ -205,6 +209,12 @@ def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
             raise _fail(path, key, f"{fillers} in ({group}) is dropped before matching (a "
                                    "filler), so the group is optional: write (...|) if meant")
     anchored, anchored_end = text.startswith("^"), text.endswith("$")
+    for seg in text.lstrip("^").rstrip("$").split("..."):
+        texts = math.prod(len(g.split("|")) for g in _GROUP.findall(seg))
+        if texts > MAX_TEXTS:  # each text is a line of the speech engines' language model
+            raise _fail(path, key, f"one stretch of this keyword stands for {texts} texts "
+                                   f"(at most {MAX_TEXTS}): split it with ... gaps or "
+                                   "shorten its groups")
     segments = tuple(_expand(seg) for seg in text.lstrip("^").rstrip("$").split("..."))
     if not segments or not all(segments):
         raise _fail(path, key, "keyword is empty")

@@ -225,8 +225,7 @@ class Matcher:
             for name, st in data.guide.steps.items()
         }
         domain = _domain_words(data)
-        chatter = {w for line in data.chatter for w in words(line)}
-        self._respeller = Respeller(domain, chatter) if s.phonetic else None
+        self._respeller = Respeller(domain, _talk_words(data)) if s.phonetic else None
         self._model = NgramModel(_training_docs(data), INTENTS) if s.learned else None
 
     def _phrase_scores(self, text: str) -> dict[str, tuple[float, str]]:
@@ -445,6 +444,17 @@ def _domain_words(data: Data) -> set[str]:
             out.update(w for seg in kw.pattern.lstrip("^").rstrip("$").split("...")
                        for w in normalize(seg.replace("(", " ").replace(")", " ")
                                           .replace("|", " ")).split())
+    return out
+
+
+def _talk_words(data: Data) -> set[str]:
+    """Words of everyday talk (chatter and `none`'s phrasings and keywords): known words,
+    never respelled into a domain word ("the lift is broken" is not "left")."""
+    out = {w for line in data.chatter for w in words(line)}
+    talk = data.intents.get(NONE)
+    if talk is not None:
+        out.update(w for phrase in talk.phrases for w in phrase.split())
+        out.update(w for kw in talk.keywords for seg in kw.segments for alt in seg for w in alt)
     return out
 
 

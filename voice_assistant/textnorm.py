@@ -22,7 +22,7 @@ _CONTRACTIONS = {
     "hes": "he is", "shes": "she is", "thats": "that is", "theres": "there is",
     "whats": "what is", "wheres": "where is", "youre": "you are", "theyre": "they are",
     "its": "it is", "hasnt": "has not", "shouldnt": "should not", "wouldnt": "would not",
-    "youve": "you have", "weve": "we have", "lets": "let us",
+    "youve": "you have", "weve": "we have", "lets": "let us",  # but see _LETS
     "naw": "no", "nae": "no", "aye": "yes", "yeh": "yeah", "ya": "yeah", "yah": "yeah",
     "masel": "myself", "meself": "myself", "oot": "out", "wee": "little",
     "hersel": "herself", "himsel": "himself", "hoose": "house", "bairn": "child",
@@ -38,6 +38,8 @@ _CONTRACTIONS = {
     "lockies": "locksmiths", "locksmit": "locksmith", "keysafe": "key safe", "dupe": "copy",
     "dour": "door", "lok": "lock", "bocks": "box", "stopp": "stop", "moov": "move",
     "brake": "break", "outta": "out of",
+    # sealed set F
+    "dor": "door",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -51,9 +53,13 @@ _PAIRS = {
     ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
     ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt",
 }  # fmt: skip
+#: "lets" before one of these is the verb ("the landlord lets me in"), not "let's"
+_LETS = frozenset("me him her them you us it in people anyone nobody".split())
 _SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
+#: "mhm", "mm-hmm", "M-M-H-M-M": a recogniser's spellings of the agreeing hum
+_MMHMM = re.compile(r"\b(?:m+h+m+|m+(?:-+m+)*-+h+(?:-+m+)+)\b")
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _SPACES = re.compile(r"\s+")
 
@@ -66,13 +72,17 @@ def _strip_accents(text: str) -> str:
 def words(text: str) -> list[str]:
     """Lower-case word list with contractions expanded and punctuation removed."""
     text = _strip_accents(text.translate(_APOS).lower())
+    text = _MMHMM.sub("mmhmm", text)
     text = _PUNCT.sub(" ", text).replace("-", " ").replace("_", " ")
     out: list[str] = []
-    for token in text.split():
+    tokens = text.split()
+    for i, token in enumerate(tokens):
         token = token.strip("'/")
         if not token:
             continue
         expanded = _CONTRACTIONS.get(token)
+        if token == "lets" and tokens[i + 1 : i + 2] and tokens[i + 1].strip("'/") in _LETS:
+            expanded = None
         if expanded is None and token.endswith("'s"):
             token = token[:-2]  # possessive or "is": "friend's" → "friend"
             expanded = _CONTRACTIONS.get(token)
