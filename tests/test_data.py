@@ -25,6 +25,22 @@ def test_short_intents_have_broad_coverage(data: data_mod.Data, intent: str) -> 
     assert len(data.intents[intent].phrases) >= 15
 
 
+def test_misheard_keywords_count_as_evidence_but_are_not_taught_to_the_engines(
+        data: data_mod.Data) -> None:
+    """'the cold for the door' (a recogniser's code) is unlock evidence, but the speech
+    engines' language model must not learn to write 'cold' for code."""
+    from voice_assistant.matcher import Matcher
+
+    unlock = data.intents["unlock"]
+    assert "the (cold|cod) (for|to|of) the (door|lock|keypad)" in unlock.misheard
+    assert any(k.pattern in unlock.misheard for k in unlock.keywords)
+    corpus = data.speech_corpus()
+    assert not any("cold for the door" in line or "dough" in line for line in corpus)
+    assert "lock box" in corpus or "lockbox" in corpus
+    m = Matcher(data).match("what's the cold for the door", "assess")
+    assert (m.intent, m.decision) == ("unlock", "act"), m.reasons
+
+
 def test_vocabulary_is_generated_from_phrases_and_keywords(data: data_mod.Data) -> None:
     vocab = set(data.vocabulary())
     assert {"locksmith", "landlord", "spare", "yeah", "nope", "insulin", "toddler"} <= vocab

@@ -720,12 +720,61 @@ EIGHTH_LIST = [
     ("the dentist moved to friday", "landlord", "none"),
 ]
 
+# -- learned from sealed set G (first contact 87.0 %) and held-out list 9 (typed 97.7 %, its
+# -- recordings 91.3 % at first contact), by concept; new wordings ----------------------------
+SEALED_G = [
+    ("okay okay stop", "landlord", "stop"),
+    ("you can stop talking now", "landlord", "stop"),
+    ("that'll be all, thanks", "landlord", "stop"),
+    ("khalas", "landlord", "stop"),
+    ("i'm waiting at the bus stop", "landlord", "none"),
+    ("stop pulling her hair", "landlord", "none"),
+    ("my little one's in there by herself", "idle", "emergency"),
+    ("the sink is overflowing", "idle", "emergency"),
+    ("the puppy next door is barking all night", "landlord", "none"),
+    ("the baby's finally fallen asleep", "landlord", "none"),
+    ("open my door", "assess", "unlock"),
+    ("where is the spare hidden", "assess", "unlock"),
+    ("you know the code, tell me", "assess", "unlock"),
+    ("can you do a remote unlock", "assess", "unlock"),
+    ("a lock with a keypad", "prevention", "smart_lock"),
+    ("guest codes for visitors", "prevention", "smart_lock"),
+    ("and we're inside now", "assess", "got_in"),
+    ("the code worked", "assess", "got_in"),
+    ("what am i supposed to say", "assess", "help"),
+    ("a metal box for the spare", "prevention", "lockbox"),
+    ("a guy who opens locks", "assess", "locksmith"),
+    ("yeah nah", "landlord", "no"),
+    ("yeah nah, the meeting got moved to friday", "idle", "none"),
+    ("can i cut a key myself", "prevention", "duplicate_keys"),
+    ("insurance against break ins", "prevention", "renters_insurance"),
+    ("what was that again", "landlord", "repeat"),
+    ("it's teeming down out here", "assess", "safe_place"),
+    ("sorry, i'm afraid not", "landlord", "no"),
+    ("my bff has a key", "assess", "spare_key"),
+    ("let's start afresh", "landlord", "start_over"),
+    ("we start again next week at the gym", "landlord", "none"),
+    ("for sho", "landlord", "yes"),
+    ("his car keys are on the table", "assess", "none"),
+    ("my cousin got locked out last month", "landlord", "none"),
+    ("the landlord's dog barks at everyone", "landlord", "none"),
+    ("the locksmith on the corner went out of business", "landlord", "none"),
+    ("i need to renew my travel insurance", "landlord", "none"),
+    ("don't forget your phone", "landlord", "none"),
+    ("i'll be there in five", "landlord", "none"),
+    ("come on, buzz us in", "locksmith", "unlock"),
+    ("the door is locked and the keys are inside", "idle", "locked_out"),
+    ("we could not get in", "idle", "locked_out"),
+    ("everything is flooded, water every where", "idle", "emergency"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
     *((True, *case) for case in (*THIRD_LIST, *FOURTH_LIST)),
     *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST, *SEALED_D, *SIXTH_LIST,
-                                      *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST)),
+                                      *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST,
+                                      *SEALED_G)),
 ]
 
 

@@ -22,6 +22,8 @@ from voice_assistant.textnorm import normalize, stem, words
         ("Mm-hmm", "mmhmm"),
         ("mhm", "mmhmm"),
         ("the back dor", "the back door"),
+        ("water every where", "water everywhere"),
+        ("um rent hers insurance", "renters insurance"),
         ("", ""),
     ],
 )

@@ -85,6 +85,9 @@ class Intent:
     #: these places the sentence here and now (my, inside, a call for help); else doubted
     situated: tuple[Keyword, ...] = ()
     topics: frozenset[str] = frozenset()  # stemmed words; empty: every one-word keyword
+    #: patterns of the `misheard` keywords (a word as a recogniser mis-writes it: "cold" for
+    #: code): evidence like any keyword, but not what users say, so not in `speech_corpus`
+    misheard: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ class Data:
             if intent.name == NONE:  # its keywords are patterns of chatter, not what users say
                 continue
             for kw in intent.keywords:
+                if kw.pattern in intent.misheard:
+                    continue
                 for segment in kw.pattern.lstrip("^").rstrip("$").split("..."):
                     out.extend(_spoken_alternatives(segment))
         return list(dict.fromkeys(s for s in out if s))
@@ -284,10 +289,14 @@ def _intent(path: Path, name: str, body: Any, problems: Problems) -> Intent:
     if any(not p for p in phrases):
         problems.add(str(_fail(path, f"{key}.phrases", "an empty phrasing")))
     kws: list[Keyword] = []
-    with problems.each():
-        for pat, w in _mapping(path, f"{key}.keywords", body.get("keywords")).items():
-            with problems.each():
-                kws.append(_keyword(path, f"{key}.keywords.{pat}", pat, w))
+    misheard: list[str] = []
+    for field in ("keywords", "misheard"):
+        with problems.each():
+            for pat, w in _mapping(path, f"{key}.{field}", body.get(field)).items():
+                with problems.each():
+                    kws.append(_keyword(path, f"{key}.{field}.{pat}", pat, w))
+                    if field == "misheard":
+                        misheard.append(kws[-1].pattern)
     lists: dict[str, list[Keyword]] = {}
     for field in ("requires", "unless", "situated", "topics"):
         lists[field] = []
@@ -299,7 +308,7 @@ def _intent(path: Path, name: str, body: Any, problems: Problems) -> Intent:
                        for alt in seg if len(alt) == 1)
     spoken = tuple(dict.fromkeys(spoken_form(str(p)) for p in written))
     return Intent(name, phrases, tuple(kws), spoken, tuple(lists["requires"]),
-                  tuple(lists["unless"]), tuple(lists["situated"]), topics)
+                  tuple(lists["unless"]), tuple(lists["situated"]), topics, frozenset(misheard))
 
 
 def _text(path: Path, key: str, value: Any, *, required: bool = True) -> str:

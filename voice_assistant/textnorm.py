@@ -40,6 +40,8 @@ _CONTRACTIONS = {
     "brake": "break", "outta": "out of",
     # sealed set F
     "dor": "door",
+    # sealed set G and list 9
+    "bebe": "baby", "necks": "next", "dunn": "done", "fraid": "afraid", "thatll": "that will",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -51,11 +53,12 @@ FILLERS = frozenset(
 _PAIRS = {
     ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
     ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
-    ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt",
+    ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt", ("every", "where"): "everywhere",
+    ("lock", "myth"): "locksmith", ("rent", "hers"): "renters",
 }  # fmt: skip
 #: "lets" before one of these is the verb ("the landlord lets me in"), not "let's"
 _LETS = frozenset("me him her them you us it in people anyone nobody".split())
-_SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are"}
+_SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are", "d": "would"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
 #: "mhm", "mm-hmm", "M-M-H-M-M": a recogniser's spellings of the agreeing hum
