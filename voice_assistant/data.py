@@ -214,13 +214,14 @@ def _keyword(path: Path, key: str, pattern: Any, weight: Any) -> Keyword:
             raise _fail(path, key, f"{fillers} in ({group}) is dropped before matching (a "
                                    "filler), so the group is optional: write (...|) if meant")
     anchored, anchored_end = text.startswith("^"), text.endswith("$")
-    for seg in text.lstrip("^").rstrip("$").split("..."):
+    stretches = text.lstrip("^").rstrip("$").split("...")
+    for seg in stretches:
         texts = math.prod(len(g.split("|")) for g in _GROUP.findall(seg))
         if texts > MAX_TEXTS:  # each text is a line of the speech engines' language model
             raise _fail(path, key, f"one stretch of this keyword stands for {texts} texts "
                                    f"(at most {MAX_TEXTS}): split it with ... gaps or "
                                    "shorten its groups")
-    segments = tuple(_expand(seg) for seg in text.lstrip("^").rstrip("$").split("..."))
+    segments = tuple(_expand(seg) for seg in stretches)
     if not segments or not all(segments):
         raise _fail(path, key, "keyword is empty")
     return Keyword(text, float(weight), segments, anchored, anchored_end)

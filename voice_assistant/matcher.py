@@ -450,12 +450,10 @@ def _domain_words(data: Data) -> set[str]:
 def _talk_words(data: Data) -> set[str]:
     """Words of everyday talk (chatter and `none`'s phrasings and keywords): known words,
     never respelled into a domain word ("the lift is broken" is not "left")."""
-    out = {w for line in data.chatter for w in words(line)}
-    talk = data.intents.get(NONE)
-    if talk is not None:
-        out.update(w for phrase in talk.phrases for w in phrase.split())
-        out.update(w for kw in talk.keywords for seg in kw.segments for alt in seg for w in alt)
-    return out
+    talk = data.intents[NONE]  # always there (data.load adds an empty one if unwritten)
+    return ({w for line in data.chatter for w in words(line)}
+            | {w for phrase in talk.phrases for w in phrase.split()}
+            | {w for kw in talk.keywords for seg in kw.segments for alt in seg for w in alt})
 
 
 def _training_docs(data: Data) -> list[tuple[str, str]]:
