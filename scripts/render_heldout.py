@@ -40,30 +40,42 @@ def plan(utterances: list[dict]) -> list[tuple[dict, str, str]]:
     return jobs
 
 
-def render(list_path: Path, out: Path) -> None:
-    utterances = yaml.safe_load(list_path.read_text(encoding="utf-8"))["utterances"]
-    jobs = plan(utterances)
-    speakers = {name: mf.make_speaker(name) for name in mf.VOICES}
-    for name, sp in speakers.items():
-        sp.prefetch([(u["text"], 1.0) for u, v, _ in jobs if v == name]
-                    + [(t, 1.0) for t in mf.BABBLE_TEXTS])
-    talkers = mf.Babble({"utterances": []}, speakers)  # no list of its own: build the
-    for vi, (name, sp) in enumerate(speakers.items()):  # other voices' talkers as it does
-        talkers.others[name] = [
-            mf.sox(mf.resample(sp.speech(text), sp.rate, 16000), 16000, 16000, "pitch",
-                   str(mf.BABBLE_CENTS[(k + 3 * vi) % len(mf.BABBLE_CENTS)]))
-            for k, text in enumerate(mf.BABBLE_TEXTS)]
-    out.mkdir(parents=True, exist_ok=True)
-    files = []
-    for u, voice, cond in jobs:
-        sp = speakers[voice]
+class Voices:
+    """Every fixture voice, and the other voices' babble talkers, as make_fixtures.py builds
+    them; `utterance()` renders one text in one voice and condition at 16 kHz."""
+
+    def __init__(self, texts_by_voice: dict[str, list[str]]) -> None:
+        self.speakers = {name: mf.make_speaker(name) for name in mf.VOICES}
+        for name, sp in self.speakers.items():
+            sp.prefetch([(t, 1.0) for t in texts_by_voice.get(name, [])]
+                        + [(t, 1.0) for t in mf.BABBLE_TEXTS])
+        self.talkers = mf.Babble({"utterances": []}, self.speakers)  # no list of its own:
+        for vi, (name, sp) in enumerate(self.speakers.items()):  # the other voices' talkers
+            self.talkers.others[name] = [
+                mf.sox(mf.resample(sp.speech(text), sp.rate, 16000), 16000, 16000, "pitch",
+                       str(mf.BABBLE_CENTS[(k + 3 * vi) % len(mf.BABBLE_CENTS)]))
+                for k, text in enumerate(mf.BABBLE_TEXTS)]
+
+    def utterance(self, u: dict, voice: str, cond: str) -> np.ndarray:
+        """`u` (with `id` and `text`) said by `voice`, clean or with noise (`cond`)."""
+        sp = self.speakers[voice]
         x16 = mf.pad(mf.resample(sp.speech(u["text"]), sp.rate, 16000), 16000)
         if cond != "clean":
             rng = np.random.default_rng(mf.seed_of("heldout", u["id"], voice, cond))
-            x16 = mf.add_noise(x16, mf.SNR_DB[cond], talkers.sources(u, voice, cond, rng),
+            x16 = mf.add_noise(x16, mf.SNR_DB[cond], self.talkers.sources(u, voice, cond, rng),
                                rng, mf.NOISE[cond][1])
+        return x16
+
+
+def render(list_path: Path, out: Path) -> None:
+    utterances = yaml.safe_load(list_path.read_text(encoding="utf-8"))["utterances"]
+    jobs = plan(utterances)
+    voices = Voices({name: [u["text"] for u, v, _ in jobs if v == name] for name in mf.VOICES})
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for u, voice, cond in jobs:
         name = f"{u['id']}__{voice}__{cond}.wav"
-        mf.write_wav(out / name, x16, mf.CONDITIONS["clean"])
+        mf.write_wav(out / name, voices.utterance(u, voice, cond), mf.CONDITIONS["clean"])
         files.append({"file": name, "voice": voice, "condition": cond, **{
             k: u[k] for k in ("id", "text", "intent", "before", "step")}})
     (out / "manifest.yaml").write_text(yaml.safe_dump({"files": files}, sort_keys=False))

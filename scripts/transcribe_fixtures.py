@@ -53,6 +53,7 @@ def transcribe_all(engine: str) -> list[dict]:
                      "condition": f["condition"], "intent": f["intent"], "step": f["step"],
                      "before": f["before"], "heard": t.text,
                      "confidence": round(t.confidence, 3), "doubt": t.doubt,
+                     "doubted": t.doubted,
                      "alternatives": [[alt.text, round(alt.confidence, 3)]
                                       for alt in t.alternatives]})
     return rows
@@ -71,7 +72,7 @@ def judge(row: dict, assistant: Assistant | None = None,
     streaming = (Transcript(alternative["heard"], alternative["confidence"], "streaming"),) \
         if alternative else ()
     out = a.hear(Transcript(row["heard"], row["confidence"], engine,
-                            alternatives=streaming + own))
+                            doubted=row.get("doubted", ""), alternatives=streaming + own))
     return out.intent == row["intent"] and out.step == row["step"], out.intent, out.step
 
 

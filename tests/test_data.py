@@ -190,6 +190,17 @@ def test_the_dialogue_rules_are_read_from_guide_yaml(data: data_mod.Data) -> Non
     assert "yes" in rules.early and "locked_out" not in rules.early
 
 
+def test_what_each_question_asks_about_and_the_words_that_lead_on_are_data(
+        data: data_mod.Data, tmp_path: Path) -> None:
+    steps = data.guide.steps
+    assert steps["assess"].asks_about == ("spare_key",)
+    assert "safe_place" in steps["locksmith"].asks_about and not steps["idle"].asks_about
+    assert "wait" in data.guide.leads_on and "hang on" in data.guide.leads_on
+    problems = _guide_error(tmp_path, (("    asks_about: [spare_key]\n",
+                                        "    asks_about: [spare_keys]\n"),)).problems
+    assert any("steps.assess.asks_about: unknown intent 'spare_keys'" in p for p in problems)
+
+
 def test_every_mistake_in_the_rules_is_reported_with_file_and_key(tmp_path: Path) -> None:
     problems = _guide_error(tmp_path, (
         ("  wake: [locked_out, help]\n", ""),

@@ -48,6 +48,26 @@ def test_whispers_next_best_reading_is_taken_when_nothing_else_is_understood() -
     assert turn.heard == "Locksmith." and turn.intent == "locksmith"
 
 
+def test_no_words_from_whisper_means_no_other_engines_words_either() -> None:
+    """Whisper heard no words (or threw its words away as doubtful): the streaming engine,
+    whose language model finds domain words in any noise, is heard only when it agrees with
+    the doubted words. Held-out sessions, list 10, street babble in the pauses: "what",
+    "help", "I can't" from pocketsphinx alone repeated the question, woke the assistant and
+    ended a session."""
+    for blank in (Transcript("", 0.0, "whisper", alternatives=(
+            Transcript("i can't", 0.9, "pocketsphinx"),)),
+            Transcript("", 0.0, "whisper", doubt="unsure", doubted="Thank you.",
+                       alternatives=(Transcript("no", 0.9, "pocketsphinx"),))):
+        a = Assistant()
+        a.turn("i'm locked out")
+        turn = a.hear(blank)
+        assert turn.intent == "none" and turn.step == "assess", turn
+    nope = Transcript("no", 0.9, "pocketsphinx")
+    turn = a.hear(Transcript("", 0.0, "whisper", doubt="unsure (-1.37): 'Nope.'",
+                             doubted="Nope.", alternatives=(nope,)))
+    assert turn.intent == "no" and turn.step == "other_entry"
+
+
 def test_an_unsure_streaming_transcript_is_not_taken() -> None:
     a = Assistant()
     a.turn("i'm locked out")

@@ -222,3 +222,34 @@ def test_the_loop_needs_only_the_narrow_conversation_interface() -> None:
     assert a.in_session and a.answers_early("yes") and not a.answers_early("I'm locked out")
     a.turn("stop")
     assert a.ended
+
+
+def test_a_pause_after_words_that_lead_on_is_not_the_end_of_the_turn(tmp_path: Path) -> None:
+    """"Wait, [half a second] there's a fire": after "wait" (guide.yaml's `leads_on`) the
+    loop holds on for more instead of answering "wait" (or, early, as a sure short answer)
+    and losing the emergency said after the breath. A lone lead-in word is still answered,
+    a little later. Held-out sessions, list 10: "Wait, I can smell smoke ..." was heard as
+    "Wait." in both piper renderings, and the smoke was lost."""
+    from voice_assistant.tts import Synthesizer
+
+    with Synthesizer() as synth:
+        said = synth.render("Wait.", pause=False)
+    wait = write(tmp_path / "wait.wav", wav_bytes(said.pcm / 32768, said.rate))
+    def trimmed(pcm: np.ndarray) -> np.ndarray:
+        loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 500)
+        return pcm[loud[0]:loud[-1] + 1]
+
+    pcm = np.concatenate([trimmed(audio.read_pcm16(wait)[0]),
+                          np.zeros(int(0.6 * audio.RATE), np.int16),  # a breath, > 0.4 s
+                          trimmed(audio.read_pcm16(AUDIO / "emergency_01__clean.wav")[0])])
+    turn = write(tmp_path / "turn.wav", wav_bytes(pcm / 32768, audio.RATE))
+    lone = tmp_path / "lone.wav"
+    lone.write_bytes(wait.read_bytes())
+    wav = audio.session_wav(tmp_path / "session.wav",
+                            [AUDIO / "locked_out_01__clean.wav", turn, lone], gap=20.0, tail=5.0)
+    events = listen(wav, tmp_path / "out", "--engine", "auto", "--reprompt-after", "30",
+                    "--end-after", "30")
+    heard = [e for e in events if e["event"] == "heard"]
+    assert [e["step"] for e in heard[:2]] == ["assess", "emergency"], heard
+    assert "fire" in heard[1]["heard"].lower(), heard
+    assert len(heard) == 3 and heard[2]["heard"], heard  # the lone "wait" is heard, not lost

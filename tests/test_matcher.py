@@ -462,6 +462,31 @@ def test_a_new_request_still_beats_the_answer(matcher: Matcher) -> None:
     assert matcher.match("no, but my neighbour has a spare key", "other_entry").intent != "no"
 
 
+def test_a_leading_no_answers_the_question_about_its_topic(matcher: Matcher) -> None:
+    """The first step asks whether someone has a spare key, the locksmith step whether to hear
+    about a safe place (`asks_about` in guide.yaml): a leading "no" with the topic said again
+    answers the question; with a contrast the topic is the news. Held-out sessions, list 10:
+    "No, I'm afraid nobody has a spare." went to the spare-key step in four of 16 sessions."""
+    for text in ("nah, none of my mates have got a spare", "no, there's nobody with a spare key",
+                 "nope, no one round here has a spare"):
+        assert matcher.match(text, "assess").intent == "no", text
+    assert matcher.match("no, but the lady upstairs has a spare", "assess").intent == "spare_key"
+    assert matcher.match("no thanks, i know where to wait safely", "locksmith").intent == "no"
+    assert matcher.match("yes, my brother has a spare key", "assess").intent in (
+        "yes", "spare_key")  # both lead to the spare-key step
+
+
+def test_an_unless_explains_away_only_the_keyword_it_covers(matcher: Matcher) -> None:
+    """'next door' is not 'next', but a strong keyword elsewhere still counts ("... it was the
+    flat next door. carry on, continue"); an `unless` over no keyword (talk around the topic)
+    still doubts the intent, and so does one beside only weak keywords."""
+    m = matcher.match("the fire brigade came, it was the flat next door. please continue",
+                      "emergency")
+    assert (m.intent, m.decision) == ("next", "act")
+    assert matcher.match("my friend next door", "prevention").intent != "next"
+    assert matcher.match("i'm so tired i could sleep for a month", "idle").decision != "act"
+
+
 # -- learned from sealed set B (first contact 84.4 %), by concept: dialect words --------------
 SEALED_B = [
     ("the bairns are in the hoose on their own", None, "emergency"),

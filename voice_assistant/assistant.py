@@ -9,6 +9,7 @@ from voice_assistant.guide import Guide, State
 from voice_assistant.matcher import Match, Matcher, MatcherSettings
 from voice_assistant.settings import Settings
 from voice_assistant.stt.base import Transcript
+from voice_assistant.textnorm import normalize
 
 #: A match is sure when it acts with at least this confidence and its nearest phrasing is at
 #: least this close: then a streaming engine's text is taken without waiting for Whisper's,
@@ -56,6 +57,7 @@ class Assistant:
         self.matcher = Matcher(d, matcher_settings)
         self.guide = Guide(d, settings)
         self.state = State()
+        self._leads_on = tuple(w for w in (normalize(x).split() for x in d.guide.leads_on) if w)
 
     def reset(self) -> None:
         self.state = State()
@@ -74,6 +76,16 @@ class Assistant:
         `rules.early`), so the loop may answer before the trailing silence runs out?"""
         m = self.sure(partial)
         return m is not None and m.intent in self.guide.rules.early
+
+    def incomplete(self, partial: str) -> bool:
+        """Do the words heard so far sound unfinished, so a pause after them is a breath and
+        not the end of the turn? They end with a word that leads on to more (guide.yaml's
+        `leads_on`: "wait", "okay", "so"), or they are not understood yet ("okay, the
+        firefighters checked" before "... continue")."""
+        said = normalize(partial).split()
+        if any(said[-len(w):] == w for w in self._leads_on if len(w) <= len(said)):
+            return True
+        return self.matcher.match(partial, self.state.step).decision != "act"
 
     def turn(self, text: str) -> Turn:
         return self._respond(text, self.matcher.match(text, self.state.step))
@@ -99,7 +111,7 @@ class Assistant:
         matches = {text: self.matcher.match(text, self.state.step)
                    for text in (transcript.text, *(t.text for t in others)) if text}
         for text, m in matches.items():
-            if _is_sure(m):
+            if _is_sure(m) and self._heard_by_best(text, m, transcript):
                 return self._respond(text, m)
         best = matches.get(transcript.text)
         if self.in_session and (best is None or not best.acted):
@@ -109,6 +121,16 @@ class Assistant:
                         and m.confidence >= RESCUE):
                     return self._respond(alt.text, m)
         return self.turn(transcript.text)
+
+    def _heard_by_best(self, text: str, m: Match, transcript: Transcript) -> bool:
+        """May this reading be taken? When the best engine heard no words at all, or threw
+        its words away as doubtful, another engine's reading is taken only if it agrees with
+        those doubted words: a streaming engine with a domain language model finds domain
+        words in any noise ("what", "help", "I can't" in the babble of a street)."""
+        if transcript.text or text == transcript.text:
+            return True
+        return bool(transcript.doubted) and (
+            self.matcher.match(transcript.doubted, self.state.step).intent == m.intent)
 
     def end_session(self) -> str:
         self.state, say = self.guide.end_session(self.state)

@@ -103,6 +103,9 @@ class Step:
     stay: str = ""
     expects: tuple[str, ...] = ()  # intents likely after this step's question (a prior)
     expect_bonus: float | None = None  # this step's bonus for them (None: the guide's)
+    #: the intents the step's yes/no question is about ("does someone have a spare key?"):
+    #: said again after a leading "no" or "yes" they are the answer's reason, not a request
+    asks_about: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class GuideData:
     rules: Rules
     expect_bonus: float = 0.0  # added to the evidence of the step's expected intents
     let_go: LetGo = LetGo()
+    leads_on: tuple[str, ...] = ()  # words after which a pause is not the end of a turn
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,11 @@ def _load_guide(path: Path, problems: Problems) -> GuideData:
         bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0))
     with problems.each():
         let_go = _let_go(path, doc.get("let_go"), problems)
-    return GuideData(steps, tuple(tips), replies, labels, rules, bonus or 0.0, let_go)
+    leads_on: tuple[str, ...] = ()
+    with problems.each():
+        leads_on = tuple(_text(path, f"leads_on[{i}]", w)
+                         for i, w in enumerate(_sequence(path, "leads_on", doc.get("leads_on"))))
+    return GuideData(steps, tuple(tips), replies, labels, rules, bonus or 0.0, let_go, leads_on)
 
 
 def _texts(path: Path, key: str, raw: Any, problems: Problems) -> dict[str, str]:
@@ -416,6 +424,9 @@ def _step(path: Path, name: str, body: Any, problems: Problems) -> Step:
         fields["expects"] = _intent_names(path, f"{key}.expects", body.get("expects"))
     with problems.each():
         fields["expect_bonus"] = _bonus(path, f"{key}.expect_bonus", body.get("expect_bonus"))
+    fields["asks_about"] = ()
+    with problems.each():
+        fields["asks_about"] = _intent_names(path, f"{key}.asks_about", body.get("asks_about"))
     return Step(name=name, say=tuple(say), transitions=transitions, **fields)
 
 

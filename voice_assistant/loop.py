@@ -59,6 +59,10 @@ class LoopSettings:
     #: 0 turns it off.
     #: Which answers are complete in themselves is the data's (`rules.early` in guide.yaml).
     early_silence: float = 0.2
+    #: The trailing silence instead, when the words so far sound unfinished: they lead on to
+    #: more ("wait, ...", "okay so ..."; `leads_on` in guide.yaml) or are not understood yet.
+    #: A breath after them is not the end of a turn; an answer that is sure is not delayed.
+    hold_silence: float = 1.0
     reprompt_after: float = Listen.reprompt_after  # [listen] in the settings file
     end_after: float = Listen.end_after
     #: After this much silence inside an utterance the recogniser may start decoding what it
@@ -93,6 +97,8 @@ class Conversation(Protocol):
     def hear(self, transcript: Transcript) -> Turn: ...
 
     def answers_early(self, partial: str) -> bool: ...
+
+    def incomplete(self, partial: str) -> bool: ...
 
     def reset(self) -> None: ...
 
@@ -238,6 +244,7 @@ class Listener:
             if self.vad.in_speech:  # half-duplex: the assistant never hears itself
                 self.vad.reset()
             return
+        self.vad.hold = self.settings.hold_silence if self._unfinished() else 0.0
         for ev in self.vad.feed(pcm, chunk.t):
             if self._vad_event(ev):
                 break  # answered early: the rest of this chunk is the silence after it
@@ -335,6 +342,12 @@ class Listener:
             return True
         return False
 
+    def _unfinished(self) -> bool:
+        """Has the voice paused after words that sound unfinished ("wait, ...", or not yet
+        understood)? Then the pause may be a breath: the utterance ends after `hold_silence`."""
+        return (self.vad.in_speech and self.vad.trailing > 0 and bool(self._partial)
+                and self.assistant.incomplete(self._partial))
+
     def _certain(self) -> bool:
         """Is the partial transcript, after a short silence, already a sure, whole answer?"""
         s = self.settings
@@ -342,7 +355,7 @@ class Listener:
             return False
         if self._over_echo:  # its start was heard over the echo: hear it out in full
             return False
-        return self.assistant.answers_early(self._partial)
+        return self.assistant.answers_early(self._partial) and not self._unfinished()
 
     def _utterance_end(self, voice_end: float, early: bool = False) -> None:
         """The utterance is over: understand it and answer. `early`: the partial text was

@@ -56,6 +56,8 @@ from voice_assistant.textnorm import normalize, stem, words
 
 Decision = Literal["act", "confirm", "none"]
 Scorer = Callable[..., float]
+#: Words after which a leading "yes"/"no" no longer answers the step's question alone.
+CONTRAST = frozenset({"but", "though", "although", "except", "however"})
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Match:
 class MatcherSettings:
     act_threshold: float = 0.72
     near_threshold: float = 0.6
+    #: a keyword this strong still counts beside an `unless` that explains away another one
+    stands_alone: float = 0.8
     ambiguity_margin: float = 0.06  # rivals closer than this cost confidence
     emergency_phrase: float = 0.75  # phrase-only evidence that makes an emergency plausible
     scorer: str = "blend"
@@ -219,6 +223,7 @@ class Matcher:
                 if " " not in phrase and (code := sound(phrase)):
                     self._answer_sounds.setdefault(intent.name, {}).setdefault(code, phrase)
         self._expects = {name: frozenset(st.expects) for name, st in data.guide.steps.items()}
+        self._asks = {name: frozenset(st.asks_about) for name, st in data.guide.steps.items()}
         self._bonus = data.guide.expect_bonus if s.priors else 0.0
         self._step_bonus = {
             name: (self._bonus if st.expect_bonus is None or not s.priors else st.expect_bonus)
@@ -349,9 +354,25 @@ class Matcher:
         if name == NONE:
             return ""
         intent = self._intents[name]
+        strong = self.settings.stands_alone  # keywords that could decide on their own
+        standing = {k.pattern: span for k, span in kws if k.weight >= strong}
+        doubts = []
         for kw in intent.unless:  # in the words as said or as respelled
-            if any(keyword_span(t, kw) is not None for t in texts):
+            spans = [sp for t in texts if (sp := keyword_span(t, kw)) is not None]
+            if not spans:
+                continue
+            doubts.append(kw.pattern)
+            # an `unless` over a keyword is another sense of it ("next door" is not "next"):
+            # that keyword no longer counts, a strong one elsewhere still does ("... next
+            # door. continue"); one over no keyword is the talk around them (news, a drill)
+            # and doubts the intent whatever else is said
+            if not any(sp & spans[0] for _, sp in kws):
                 return f"unless '{kw.pattern}'"
+            over = {p for p, sp in standing.items() if sp & spans[0]}
+            for p in over:
+                del standing[p]
+        if doubts and not standing:
+            return f"unless '{doubts[0]}'"
         if (intent.situated and kws and phrase < self.settings.act_threshold
                 and len(texts[0]) > 2  # "fire!", "gas, help": the word is the whole message
                 and all(len(span) == 1 and (not intent.topics or
@@ -362,14 +383,19 @@ class Matcher:
             return "a topic word alone, not situated"
         return ""
 
-    def _answer(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
-        """At a step that asks a yes/no question about its own topic (the step named like an
-        intent: the window step, the landlord step), an utterance that starts with the answer
-        ("yes it did, the side window was open") answers it: the topic said again is the
-        reason, not a new request. Only a `yes` or `no` keyword anchored at the start counts."""
-        if not step or step not in self._intents or ranked[0].intent != step:
+    def _answer(self, norm: str, ranked: tuple[Evidence, ...],
+                step: str | None) -> Evidence | None:
+        """At a step that asks a yes/no question about a topic (its `asks_about`: the spare
+        key at the first step, the window at the window step), an utterance that starts with
+        the answer ("no, nobody has a spare", "yes it did, the side window was open") answers
+        it: the topic said again is the reason, not a new request. Only a `yes` or `no`
+        keyword anchored at the start counts, and not before a contrast ("no, but my
+        neighbour has a spare" is about the topic)."""
+        if not step or ranked[0].intent not in self._asks.get(step, frozenset()):
             return None
         if not {"yes", "no"} <= self._expects.get(step, frozenset()):
+            return None
+        if CONTRAST & set(norm.split()):
             return None
         answers = [e for e in ranked if e.intent in ("yes", "no")
                    and any(k.startswith("^") for k in e.keywords)]
@@ -396,9 +422,10 @@ class Matcher:
             return Match(norm, "emergency", emergency.score, "act", reasons, ranked, step,
                          "emergency rule")
         best = ranked[0]
-        answer = self._answer(ranked, step)
+        answer = self._answer(norm, ranked, step)
         if answer is not None:  # "no, every window is shut" at the window step: an answer
-            ranked = (answer, *(e for e in ranked if e is not answer and e.intent != step))
+            topic = self._asks[step or ""]
+            ranked = (answer, *(e for e in ranked if e is not answer and e.intent not in topic))
             best = answer
         rival = next((e for e in ranked[1:] if e.intent != best.intent), None)
         confidence = best.score

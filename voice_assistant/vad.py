@@ -1,8 +1,9 @@
 """End of speech: WebRTC voice-activity detection (webrtcvad) on 30 ms frames of 16 kHz audio.
 
 An utterance starts after a few voiced frames (with 300 ms of audio before it, so the first
-word is not clipped) and ends after `trailing_silence` seconds without voice, or at
-`max_utterance`. Utterances with less than `min_speech` seconds of voice are dropped.
+word is not clipped) and ends after `trailing_silence` seconds without voice (or `hold`, when
+the loop knows the words so far sound unfinished), or at `max_utterance`. Utterances with less
+than `min_speech` seconds of voice are dropped.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Endpointer:
         self._recent.clear()
         self._start = self._last_voice = 0.0
         self._voiced = 0.0
+        self.hold = 0.0  # a longer trailing silence for now (the words so far sound unfinished)
 
     @property
     def voiced(self) -> float:
@@ -95,7 +97,7 @@ class Endpointer:
         if voiced:
             self._last_voice = t + FRAME_S
             self._voiced += FRAME_S
-        if t + FRAME_S - self._last_voice >= s.trailing_silence:
+        if t + FRAME_S - self._last_voice >= max(s.trailing_silence, self.hold):
             out.append(self._end("silence"))
         elif t + FRAME_S - self._start >= s.max_utterance:
             out.append(self._end("max_length"))

@@ -28,6 +28,8 @@ class Transcript:
     engine: str
     #: Why the engine's words were thrown away (e.g. Whisper's output on noise), or "".
     doubt: str = ""
+    #: The words thrown away (with `doubt`): another engine agreeing with them may be heard.
+    doubted: str = ""
     #: Other engines' transcripts of the same audio (a dual path's streaming engine).
     alternatives: tuple[Transcript, ...] = ()
 

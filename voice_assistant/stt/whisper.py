@@ -189,7 +189,7 @@ class WhisperRecognizer:
         doubt = self._doubt(text, logprob, result.no_speech_prob)
         if doubt:
             log.debug("whisper: discarded %s", doubt)
-            return Transcript("", 0.0, self.name, doubt=doubt)
+            return Transcript("", 0.0, self.name, doubt=doubt, doubted=text)
         seen, alternatives = {_plain(text)}, []
         for alt, alt_logprob in readings[1:]:
             if alt and _plain(alt) not in seen and not self._doubt(alt, alt_logprob, 0.0):
