@@ -801,6 +801,7 @@ TENTH_LIST = [
     ("could a locksmith open it up without damaging the lock", "landlord", "locksmith"),
     ("right, i'll manage it on my own from here", "locksmith", "stop"),
     ("apparently you can pick it with a hair grip", "assess", "force_entry"),
+    ("my neighbour says you can pick it with a bobby pin", "locksmith", "force_entry"),
     ("my cat's in there and something is wrong with her", "landlord", "emergency"),
     ("nobody around here has got one", "assess", "no"),
     ("no one nearby has a key", "assess", "no"),
