@@ -127,7 +127,7 @@ class Assistant:
         its words away as doubtful, another engine's reading is taken only if it agrees with
         those doubted words: a streaming engine with a domain language model finds domain
         words in any noise ("what", "help", "I can't" in the babble of a street)."""
-        if transcript.text or text == transcript.text:
+        if transcript.text:
             return True
         return bool(transcript.doubted) and (
             self.matcher.match(transcript.doubted, self.state.step).intent == m.intent)

@@ -22,10 +22,12 @@ for how each was chosen):
 An intent's score is the strongest of its evidence; an intent with `requires` keywords (data)
 and none of them present is capped below `near_threshold`. An intent is *doubted* (capped at
 `doubt_cap`: a "did you mean", never an act) when one of its `unless` keywords is present (talk
-about the topic: news, a Wi-Fi password), or when its only evidence is one-word `topics`
-keywords ("fire", "baby") in a sentence of three words or more with none of its `situated`
-keywords (my, inside, help, now); a doubted emergency is asked about rather than ignored. The
-step the guide is at is a prior: its `expects` intents (data) get up to `expect_bonus` (less
+about the topic: news, a Wi-Fi password; one that covers a keyword only takes that keyword
+away, "next door" from "next", and a strong keyword elsewhere still counts), or when its
+only evidence is one-word `topics` keywords ("fire", "baby") in a sentence of three words or
+more with none of its `situated` keywords (my, inside, help, now); a doubted emergency is
+asked about rather than ignored. The step the guide is at is a prior: its `expects` intents
+(data) get up to `expect_bonus` (less
 where the evidence is already strong, so a prior never outweighs a clear request) and win ties;
 the classifier alone, with no phrasing even near, stays at `learned_cap` (a "did you mean")
 even with the prior, unless it is sure of the intent whose phrasing is also the closest of all
