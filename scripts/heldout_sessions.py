@@ -46,9 +46,11 @@ from render_heldout import Voices
 
 ROOT = mf.ROOT
 sys.path.insert(0, str(ROOT))
+from voice_assistant import audio  # noqa: E402
+
 OUT = Path("/tmp/heldout_sessions")
 GAP_S = 30.0
-RATE = 16000
+RATE = audio.RATE
 FORMATS = (mf.Fmt(16000, 1, "pcm16", "16 kHz mono"), mf.Fmt(44100, 2, "pcm16", "44.1 kHz stereo"),
            mf.Fmt(48000, 1, "pcm16", "48 kHz mono"))
 
@@ -64,23 +66,18 @@ def plan(sessions: list[dict]) -> list[tuple[dict, str, str, mf.Fmt]]:
     return jobs
 
 
-def _quiet(seconds: float, rng: np.random.Generator) -> np.ndarray:
-    return rng.normal(0, 16 / 32768, int(seconds * RATE))  # as audio.session_wav's room
-
-
 def _recording(turns: list[np.ndarray], clean: list[np.ndarray], cond: str, continuous: bool,
                key: str, voices: Voices, voice: str) -> np.ndarray:
-    """The turns (16 kHz float) with GAP_S of room between them, 1 s before the first; with
-    `continuous`, the clean turns with the condition's noise under the whole recording."""
-    rng = np.random.default_rng(mf.seed_of("session", key))
+    """The turns (16 kHz float) as `audio.session_pcm` lays them out: 1 s of quiet room, then
+    each turn and GAP_S of room after it; with `continuous`, the clean turns with the
+    condition's noise under the whole recording. Float, 16 kHz."""
     said = clean if continuous and cond != "clean" else turns
-    parts = [_quiet(1.0, rng)]
-    for t in said:
-        parts += [t, _quiet(GAP_S, rng)]
-    x = np.concatenate(parts)
+    seed = mf.seed_of("session", key)
+    x = audio.session_pcm([np.round(np.clip(t, -1, 1) * 32767).astype(np.int16) for t in said],
+                          gap=GAP_S, seed=seed) / 32768.0
     if said is clean and cond != "clean":
-        kind = mf.NOISE[cond][1]
-        if kind == "steady":
+        rng = np.random.default_rng(seed)
+        if mf.NOISE[cond][1] == "steady":
             noise = mf.pink_noise(len(x), RATE, rng)
         else:
             noise = mf.babble(len(x), voices.talkers.sources({"id": key, "text": ""}, voice,

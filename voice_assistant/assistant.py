@@ -58,6 +58,9 @@ class Assistant:
         self.guide = Guide(d, settings)
         self.state = State()
         self._leads_on = tuple(w for w in (normalize(x).split() for x in d.guide.leads_on) if w)
+        #: the last match made: the loop asks about the same partial text at every frame of
+        #: a pause (early answer? unfinished?) and then hears it, all in one step
+        self._last: tuple[tuple[str, str], Match] | None = None
 
     def reset(self) -> None:
         self.state = State()
@@ -82,13 +85,14 @@ class Assistant:
         not the end of the turn? They end with a word that leads on to more (guide.yaml's
         `leads_on`: "wait", "okay", "so"), or they are not understood yet ("okay, the
         firefighters checked" before "... continue")."""
-        said = normalize(partial).split()
+        m = self._match(partial)
+        said = m.text.split()  # normalised, as the leads_on words are
         if any(said[-len(w):] == w for w in self._leads_on if len(w) <= len(said)):
             return True
-        return self.matcher.match(partial, self.state.step).decision != "act"
+        return m.decision != "act"
 
     def turn(self, text: str) -> Turn:
-        return self._respond(text, self.matcher.match(text, self.state.step))
+        return self._respond(text, self._match(text))
 
     def _respond(self, text: str, match: Match) -> Turn:
         self.state, say = self.guide.respond(self.state, match)
@@ -96,8 +100,16 @@ class Assistant:
 
     def sure(self, text: str) -> Match | None:
         """The match for `text` in this step if it is sure (see `SURE`), else None."""
-        m = self.matcher.match(text, self.state.step)
+        m = self._match(text)
         return m if _is_sure(m) else None
+
+    def _match(self, text: str) -> Match:
+        """The matcher's answer for `text` at this step (the same words at the same step
+        always get the same match, so the last one is kept)."""
+        key = (text, self.state.step)
+        if self._last is None or self._last[0] != key:
+            self._last = (key, self.matcher.match(text, self.state.step))
+        return self._last[1]
 
     def hear(self, transcript: Transcript) -> Turn:
         """One spoken turn. The engine's best reading when it is a sure match; else the
@@ -108,7 +120,7 @@ class Assistant:
         a session); else the best reading as it is."""
         others = sorted(transcript.alternatives, key=lambda t: t.engine == transcript.engine)
         # each distinct reading matched once, in the order they are tried
-        matches = {text: self.matcher.match(text, self.state.step)
+        matches = {text: self._match(text)
                    for text in (transcript.text, *(t.text for t in others)) if text}
         for text, m in matches.items():
             if _is_sure(m) and self._heard_by_best(text, m, transcript):
@@ -130,7 +142,7 @@ class Assistant:
         if transcript.text:
             return True
         return bool(transcript.doubted) and (
-            self.matcher.match(transcript.doubted, self.state.step).intent == m.intent)
+            self._match(transcript.doubted).intent == m.intent)
 
     def end_session(self) -> str:
         self.state, say = self.guide.end_session(self.state)

@@ -240,11 +240,11 @@ def chunks(pcm: np.ndarray, rate: int = RATE, ms: int = CHUNK_MS) -> Iterator[np
         yield pcm[i : i + step]
 
 
-def session_wav(path: Path, turns: Sequence[Path], *, gap: float, lead: float = 1.0,
-                tail: float | None = None, seed: int = 0) -> Path:
-    """A recorded session as one 16 kHz mono WAV at `path`: `lead` seconds of quiet room
-    noise, then the turn recordings in order with `gap` seconds of it between them (the user
-    waits for the reply) and `tail` (default: `gap`) after the last. Returns `path`."""
+def session_pcm(turns: Sequence[np.ndarray], *, gap: float, lead: float = 1.0,
+                tail: float | None = None, seed: int = 0) -> np.ndarray:
+    """A recorded session, 16 kHz mono int16: `lead` seconds of quiet room noise, then the
+    turns (16 kHz int16) in order with `gap` seconds of it between them (the user waits for
+    the reply) and `tail` (default: `gap`) after the last."""
     rng = np.random.default_rng(seed)
 
     def quiet(seconds: float) -> np.ndarray:
@@ -253,8 +253,15 @@ def session_wav(path: Path, turns: Sequence[Path], *, gap: float, lead: float = 
     parts = [quiet(lead)]
     for i, turn in enumerate(turns):
         last = i == len(turns) - 1
-        parts += [read_pcm16(turn)[0], quiet(gap if not last or tail is None else tail)]
-    pcm = np.concatenate(parts).astype("<i2")
+        parts += [np.asarray(turn, np.int16), quiet(gap if not last or tail is None else tail)]
+    return np.concatenate(parts).astype("<i2")
+
+
+def session_wav(path: Path, turns: Sequence[Path], *, gap: float, lead: float = 1.0,
+                tail: float | None = None, seed: int = 0) -> Path:
+    """`session_pcm` of the turn recordings, written as one 16 kHz mono WAV at `path`."""
+    pcm = session_pcm([read_pcm16(turn)[0] for turn in turns], gap=gap, lead=lead, tail=tail,
+                      seed=seed)
     with open(path, "wb") as f, wave.open(f, "wb") as w:
         w.setparams((1, 2, RATE, len(pcm), "NONE", "not compressed"))
         w.writeframes(pcm.tobytes())

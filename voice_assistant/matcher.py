@@ -27,8 +27,8 @@ away, "next door" from "next", and a strong keyword elsewhere still counts), or 
 only evidence is one-word `topics` keywords ("fire", "baby") in a sentence of three words or
 more with none of its `situated` keywords (my, inside, help, now); a doubted emergency is
 asked about rather than ignored. The step the guide is at is a prior: its `expects` intents
-(data) get up to `expect_bonus` (less
-where the evidence is already strong, so a prior never outweighs a clear request) and win ties;
+(data) get up to `expect_bonus` (less where the evidence is already strong, so a prior never
+outweighs a clear request) and win ties;
 the classifier alone, with no phrasing even near, stays at `learned_cap` (a "did you mean")
 even with the prior, unless it is sure of the intent whose phrasing is also the closest of all
 (`agree_*`: two independent signals agree, and the intent may act).
