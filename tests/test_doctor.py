@@ -85,6 +85,8 @@ def test_this_machine_without_a_sound_card() -> None:
            "raise SystemExit(doctor.run_doctor(None, 'auto', None, None))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=ROOT, env=os.environ.copy(), timeout=RUN_TIMEOUT, check=False)
+    print(proc.stdout)  # shown with a failure, with the warnings doctor logged
+    print(proc.stderr, file=sys.stderr)
     assert "Traceback" not in proc.stderr + proc.stdout
     assert proc.returncode == 1
     lines = by_check(proc.stdout.splitlines())

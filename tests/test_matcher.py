@@ -808,13 +808,32 @@ TENTH_LIST = [
     ("false alarm, it was the neighbours next door. continue", "emergency", "next"),
 ]
 
+# held-out sessions 11, learned by concept: a 'nah' heard as 'now'; the answer without its 'no'
+# ('everything's locked', 'nothing's open'); 'I got through to her'; 'got it from him';
+# 'one step backwards'; the fire crew or the fire being out is not a new emergency; 'blocked
+# myself out'; where to hide a key is lockbox advice, not a request for a hidden key
+ELEVENTH_SESSIONS = [
+    ("now i'm fine", "prevention", "no"),
+    ("ugh whatever, no, nobody", "assess", "no"),
+    ("nothing's unlocked", "other_entry", "no"),
+    ("all the windows are shut", "other_entry", "no"),
+    ("we finally got hold of the manager", "landlord", "yes"),
+    ("i grabbed the spare from him", "spare_key", "yes"),
+    ("can we go backwards", "locksmith", "back"),
+    ("the firefighters got her out, carry on", "emergency", "next"),
+    ("the fire's out now, let's continue", "emergency", "next"),
+    ("the fire department is here but my dog is still inside", "other_entry", "emergency"),
+    ("i've blocked myself out of the flat", None, "locked_out"),
+    ("is hiding a key under the mat a good idea", "prevention", "lockbox"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
     *((True, *case) for case in (*THIRD_LIST, *FOURTH_LIST)),
     *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST, *SEALED_D, *SIXTH_LIST,
                                       *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST,
-                                      *SEALED_G, *TENTH_LIST)),
+                                      *SEALED_G, *TENTH_LIST, *ELEVENTH_SESSIONS)),
 ]
 
 
