@@ -811,7 +811,8 @@ TENTH_LIST = [
 # held-out sessions 11, learned by concept: a 'nah' heard as 'now'; the answer without its 'no'
 # ('everything's locked', 'nothing's open'); 'I got through to her'; 'got it from him';
 # 'one step backwards'; the fire crew or the fire being out is not a new emergency; 'blocked
-# myself out'; where to hide a key is lockbox advice, not a request for a hidden key
+# myself out'; where to hide a key is lockbox advice, not a request for a hidden key;
+# Whisper's 'Skipper head.'
 ELEVENTH_SESSIONS = [
     ("now i'm fine", "prevention", "no"),
     ("ugh whatever, no, nobody", "assess", "no"),
@@ -825,6 +826,7 @@ ELEVENTH_SESSIONS = [
     ("the fire department is here but my dog is still inside", "other_entry", "emergency"),
     ("i've blocked myself out of the flat", None, "locked_out"),
     ("is hiding a key under the mat a good idea", "prevention", "lockbox"),
+    ("skipper head", "other_entry", "next"),
 ]
 
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
