@@ -829,13 +829,45 @@ ELEVENTH_SESSIONS = [
     ("skipper head", "other_entry", "next"),
 ]
 
+#: Held-out list 11 and sessions 12 (blind writers), learned by concept, in new words.
+ELEVENTH_LIST_TWELFTH_SESSIONS = [
+    ("nah, the whole place is shut up tight", "other_entry", "no"),
+    ("maybe the side door's open, no idea", "other_entry", "other_entry"),
+    ("remind me the combination and the key safe", "prevention", "unlock"),
+    ("could we try a lock and key company", "landlord", "locksmith"),
+    ("will i get stung for a call out charge", "prevention", "lease"),
+    ("smoke's pouring out under the door", "spare_key", "emergency"),
+    ("my babies are napping there, i can't get to them", "assess", "emergency"),
+    ("tenant insurance, is it worth it with my lease", "prevention", "renters_insurance"),
+    ("climbed back in through the fire escape", "locksmith", "got_in"),
+    ("move one move one", "other_entry", "next"),
+    ("back to the square won", "assess", "start_over"),
+    ("does the landing agent keep one", "spare_key", "landlord"),
+    ("could i use a bobby bin on it", "locksmith", "force_entry"),
+    ("lock the main door for me", "landlord", "unlock"),
+    ("then lock it", "assess", "unlock"),
+    ("yeah nah, the balcony's bolted", "other_entry", "no"),
+    ("he's at work till five, so no luck", "spare_key", "no"),
+    ("nah that would do, cheers", "prevention", "no"),
+    ("slide my student card in the crack", "other_entry", "force_entry"),
+    ("the ambulance is on its way, ok carry on", "emergency", "next"),
+    ("i'll message you after the meeting, bye bye", "spare_key", "none"),
+    ("yessir she does", "assess", "yes"),
+    ("nobody, my dad's away", "assess", "no"),
+    ("i never gave a spare out to anyone", "assess", "no"),
+    ("the windows are locked too", "other_entry", "no"),
+    ("you reckon so", "assess", "yes"),
+    ("my keys stayed inside the flat", None, "locked_out"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
     *((True, *case) for case in (*THIRD_LIST, *FOURTH_LIST)),
     *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST, *SEALED_D, *SIXTH_LIST,
                                       *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST,
-                                      *SEALED_G, *TENTH_LIST, *ELEVENTH_SESSIONS)),
+                                      *SEALED_G, *TENTH_LIST, *ELEVENTH_SESSIONS,
+                                      *ELEVENTH_LIST_TWELFTH_SESSIONS)),
 ]
 
 
