@@ -858,6 +858,9 @@ ELEVENTH_LIST_TWELFTH_SESSIONS = [
     ("the windows are locked too", "other_entry", "no"),
     ("you reckon so", "assess", "yes"),
     ("my keys stayed inside the flat", None, "locked_out"),
+    ("blocked out again, second time this week", "idle", "locked_out"),
+    ("i've gone and left myself out", "idle", "locked_out"),
+    ("how do you yoke work", "idle", "help"),
 ]
 
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
