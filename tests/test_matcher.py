@@ -861,6 +861,41 @@ ELEVENTH_LIST_TWELFTH_SESSIONS = [
     ("blocked out again, second time this week", "idle", "locked_out"),
     ("i've gone and left myself out", "idle", "locked_out"),
     ("how do you yoke work", "idle", "help"),
+    ("all my stuff's in the apartment and i'm stood outside", "idle", "locked_out"),
+]
+
+#: Held-out list 12 and sessions 13 (second-language, pidgin and dialect speakers), by concept.
+TWELFTH_LIST_THIRTEENTH_SESSIONS = [
+    ("they don't answer either, it's the weekend", "landlord", "no"),
+    ("he no pick, just ringing", "spare_key", "no"),
+    ("it's the voicemail again", "spare_key", "no"),
+    ("front door also locked already, windows also closed", "other_entry", "no"),
+    ("i know no one around here, just moved in", "assess", "no"),
+    ("ugh, and no, nobody has a key", "assess", "no"),
+    ("mrs jones upstairs, she's always had one", "assess", "yes"),
+    ("he handed me the spare at the door", "spare_key", "yes"),
+    ("she's bringing it over now", "spare_key", "yes"),
+    ("already reached him, he says he's coming with the key", "landlord", "yes"),
+    ("i'll stop there, that's enough for today", "safe_place", "stop"),
+    ("what about those locks with the numbers", "prevention", "smart_lock"),
+    ("i don't think so, i'm new here", "assess", "no"),
+    ("i've come over all funny", "other_entry", "emergency"),
+    ("my heart pills are in there", "other_entry", "emergency"),
+    ("shh baby, shh, i've locked us out", "idle", "locked_out"),
+    ("do you know the code for the key box? just tell me the code", "locksmith", "unlock"),
+    ("no, that's it", "prevention", "no"),
+    ("ok i'm in, my flatmate came back on his break", "landlord", "got_in"),
+    ("bose me in please", "safe_place", "unlock"),
+    ("didn't i leave a spare with my aunt", "assess", "spare_key"),
+    ("i've only got my pyjamas on", "assess", "safe_place"),
+    ("alright, moving on", "spare_key", "next"),
+    ("who pays for the locksmith", "prevention", "lease"),
+    ("sorry what, the dog was barking", "assess", "repeat"),
+    ("i didn't lock myself out", "idle", "locked_out"),
+    ("and nobody's got a spare key", "assess", "no"),
+    ("back door also block already", "other_entry", "no"),
+    ("that's voicemail again", "spare_key", "no"),
+    ("can i push the latch open", "other_entry", "force_entry"),
 ]
 
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
@@ -870,7 +905,8 @@ LEARNED = [
     *((False, *case) for case in (*SEALED_B, *SEALED_C, *FIFTH_LIST, *SEALED_D, *SIXTH_LIST,
                                       *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST,
                                       *SEALED_G, *TENTH_LIST, *ELEVENTH_SESSIONS,
-                                      *ELEVENTH_LIST_TWELFTH_SESSIONS)),
+                                      *ELEVENTH_LIST_TWELFTH_SESSIONS,
+                                      *TWELFTH_LIST_THIRTEENTH_SESSIONS)),
 ]
 
 

@@ -63,6 +63,8 @@ _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
 #: "mhm", "mm-hmm", "M-M-H-M-M": a recogniser's spellings of the agreeing hum
 _MMHMM = re.compile(r"\b(?:m+h+m+|m+(?:-+m+)*-+h+(?:-+m+)+)\b")
+#: "shh", "shhh", "S-H-H-H-H", "sh-sh": hushing a child, spelt out
+_SHH = re.compile(r"\b(?:s+h+|s(?:-+h)+|sh(?:-+sh)+)\b")
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _SPACES = re.compile(r"\s+")
 
@@ -76,6 +78,7 @@ def words(text: str) -> list[str]:
     """Lower-case word list with contractions expanded and punctuation removed."""
     text = _strip_accents(text.translate(_APOS).lower())
     text = _MMHMM.sub("mmhmm", text)
+    text = _SHH.sub("shh", text)
     text = _PUNCT.sub(" ", text).replace("-", " ").replace("_", " ")
     out: list[str] = []
     tokens = text.split()
