@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import DATA
 from voice_assistant import data as data_mod
-from voice_assistant.matcher import Matcher, MatcherSettings
+from voice_assistant.matcher import Matcher, MatcherSettings, correction
 from voice_assistant.names import INTENTS
 
 
@@ -898,6 +898,50 @@ TWELFTH_LIST_THIRTEENTH_SESSIONS = [
     ("can i push the latch open", "other_entry", "force_entry"),
 ]
 
+#: Held-out list 13 and sessions 14 (Southern US, New York, AAVE, Scots, Irish, Indian English,
+#: Australian and Jamaican speakers, a child, self-correctors), scored once with a57760f, then
+#: learned by concept; each fails on a57760f. The wording is theirs or a close variant, as typed
+#: or as Whisper wrote it.
+THIRTEENTH_LIST_FOURTEENTH_SESSIONS = [
+    ("what time does the game tip off", "other_entry", "none"),
+    ("again please, i couldn't follow that", "locksmith", "repeat"),
+    ("ok you can cut it out now", "other_entry", "stop"),
+    ("i've had enough of this, honestly", "landlord", "stop"),
+    ("tell me the following step", "safe_place", "next"),
+    ("the landlord, or no actually, a locksmith", "locksmith", "locksmith"),
+    ("yes, no sorry, no, she's away", "spare_key", "no"),
+    ("the neighbour's after letting me in", "spare_key", "got_in"),
+    ("i have entered the apartment", "spare_key", "got_in"),
+    ("a keyless deadbolt so this never happens again", "prevention", "smart_lock"),
+    ("how do i quit locking myself out", "prevention", "prevention"),
+    ("could i bust the bathroom window in", "other_entry", "force_entry"),
+    ("couldn't get the agent, he's no answering", "landlord", "no"),
+    ("can you make the door open", "assess", "unlock"),
+    ("she's popped round with it, lovely", "spare_key", "yes"),
+    ("forget it, shut up", "assess", "stop"),
+    ("it just rang out", "landlord", "no"),
+    ("everything's bolted up tight, no way in", "other_entry", "no"),
+    ("got him on the phone, he's coming", "landlord", "yes"),
+    ("ain't nobody got no spare", "spare_key", "no"),
+    ("squeezed through the window, i'm indoors now", "other_entry", "got_in"),
+    ("you went too fast", "spare_key", "repeat"),
+    ("mi dog inna di house an she cyaan breathe", "prevention", "emergency"),
+    ("Lord have mercy, I left the skillet goin' on the stove", "assess", "emergency"),
+    ("Bredda, just tell mi weh di spare key hide nuh", "landlord", "unlock"),
+    ("let us begin the whole thing fresh from first step only", "spare_key", "start_over"),
+    ("how dis ting work? wha mi fi seh?", "landlord", "help"),
+    ("cutting a second key. Worth it?", "prevention", "duplicate_keys"),
+    ("No no, nobody is having duplicate key.", "spare_key", "no"),
+    ("It didn't know. Sorry, it didn't. The chains on.", "other_entry", "no"),
+    ("Eight fire department came through. We good. Keep it moving.", "emergency", "next"),
+    ("I've gone and locked my salute the flat.", "idle", "locked_out"),
+    ("Now i am sound. Cheers.", "locksmith", "no"),
+    ("And my rent agreement. Is there any penalty for this lock out.", "other_entry", "lease"),
+    ("Your bloody oath.", "prevention", "yes"),
+    ("I'm lost. Start the hell thing again. They scratch.", "safe_place", "start_over"),
+    ("It's pure Baltic and pit black. Where i'm at, t-weight.", "assess", "safe_place"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -906,7 +950,8 @@ LEARNED = [
                                       *SEALED_E, *SEVENTH_LIST, *SEALED_F, *EIGHTH_LIST,
                                       *SEALED_G, *TENTH_LIST, *ELEVENTH_SESSIONS,
                                       *ELEVENTH_LIST_TWELFTH_SESSIONS,
-                                      *TWELFTH_LIST_THIRTEENTH_SESSIONS)),
+                                      *TWELFTH_LIST_THIRTEENTH_SESSIONS,
+                                      *THIRTEENTH_LIST_FOURTEENTH_SESSIONS)),
 ]
 
 
@@ -920,3 +965,25 @@ def test_learned_from_blind_material(matcher: Matcher, strict: bool, text: str,
     else:
         got = m.intent if m.acted else "none"
         assert got == want, (text, step, m.intent, m.decision, m.reasons)
+
+
+@pytest.mark.parametrize(("text", "rest"), [
+    ("the landlord, or, no, actually, a locksmith", "a locksmith"),
+    ("Yes, no, sorry, no, my neighbour's away", "no my neighbor away"),
+    ("Is the side, I mean the back door open?", "the back door open"),
+    ("No, sorry, I can't think of anyone", None),  # a plain "no, sorry": nothing taken back
+    ("Wait, go back, the step before, I mean.", None),  # nothing after it
+    ("um, I mean, I'm locked out", None),  # nothing meant before it
+])
+def test_self_correction_is_what_follows_the_last_marker(matcher: Matcher, text: str,
+                                                          rest: str | None) -> None:
+    assert correction(text, matcher._corrections) == rest
+
+
+def test_self_correction_changes_the_answer_but_never_hides_an_emergency(matcher) -> None:
+    m = matcher.match("ring the landlord, or, no, actually, I'd rather get a locksmith", "landlord")
+    assert (m.intent, m.decision) == ("locksmith", "act") and "self-correction" in m.decided_by
+    m = matcher.match("there's a fire, no wait, I mean smoke, smoke in the hall", "assess")
+    assert m.intent == "emergency"
+    # what follows not understood alone: the whole turn counts
+    assert matcher.match("yes, I mean it", "spare_key").intent == "yes"

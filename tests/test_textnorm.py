@@ -24,6 +24,12 @@ from voice_assistant.textnorm import normalize, stem, words
         # and of hushing a child (held-out list 12: "S-H-H-H-H baby")
         ("S-H-H-H-H baby", "shh baby"),
         ("shhh, sh-sh, it's ok", "shh it is ok"),
+        # the dropped g written with an apostrophe; Scots and Jamaican spellings (list 13)
+        ("I left the skillet goin' on the stove.", "i left the skillet going on the stove"),
+        ("he's no answerin'", "he is no answering"),
+        ("och, ah'm lost, the hale thing fae scratch", "och i am lost the whole thing from scratch"),  # noqa: E501
+        ("mi dog inna di house", "mi dog in the house"),
+        ("key pad dead bolts", "keypad deadbolts"),
         ("she shushed the ship", "she shushed the ship"),
         ("the back dor", "the back door"),
         ("water every where", "water everywhere"),

@@ -146,6 +146,9 @@ class GuideData:
     expect_bonus: float = 0.0  # added to the evidence of the step's expected intents
     let_go: LetGo = LetGo()
     leads_on: tuple[str, ...] = ()  # words after which a pause is not the end of a turn
+    #: words that take back what was just said ("the landlord, no, I mean a locksmith"):
+    #: after one, what follows is the request (see matcher.correction)
+    corrections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -374,7 +377,13 @@ def _load_guide(path: Path, problems: Problems) -> GuideData:
     with problems.each():
         leads_on = tuple(_text(path, f"leads_on[{i}]", w)
                          for i, w in enumerate(_sequence(path, "leads_on", doc.get("leads_on"))))
-    return GuideData(steps, tuple(tips), replies, labels, rules, bonus or 0.0, let_go, leads_on)
+    corrections: tuple[str, ...] = ()
+    with problems.each():
+        corrections = tuple(
+            _text(path, f"corrections[{i}]", w)
+            for i, w in enumerate(_sequence(path, "corrections", doc.get("corrections"))))
+    return GuideData(steps, tuple(tips), replies, labels, rules, bonus or 0.0, let_go, leads_on,
+                     corrections)
 
 
 def _texts(path: Path, key: str, raw: Any, problems: Problems) -> dict[str, str]:

@@ -54,7 +54,7 @@ from voice_assistant.data import Data, Intent, Keyword
 from voice_assistant.names import INTENTS, NONE
 from voice_assistant.ngram import NgramModel
 from voice_assistant.phonetic import Respeller, sound
-from voice_assistant.textnorm import normalize, stem, words
+from voice_assistant.textnorm import FILLERS, normalize, stem, words
 
 Decision = Literal["act", "confirm", "none"]
 Scorer = Callable[..., float]
@@ -234,6 +234,8 @@ class Matcher:
         domain = _domain_words(data)
         self._respeller = Respeller(domain, _talk_words(data)) if s.phonetic else None
         self._model = NgramModel(_training_docs(data), INTENTS) if s.learned else None
+        self._corrections = tuple(
+            tuple(w) for w in (words(c) for c in data.guide.corrections) if w)
 
     def _phrase_scores(self, text: str) -> dict[str, tuple[float, str]]:
         if self.settings.scorer == "blend":
@@ -411,8 +413,21 @@ class Matcher:
                 if p >= 0.01}
 
     def match(self, text: str, step: str | None = None) -> Match:
-        """The best intent for `text`; `step` (the guide's current step) is a prior."""
-        norm = normalize(text)
+        """The best intent for `text`; `step` (the guide's current step) is a prior.
+
+        A self-correction ("the landlord, no, I mean a locksmith") is matched on what follows
+        it, unless the whole turn is an emergency or what follows is not understood alone."""
+        whole = self._match(normalize(text), step)
+        rest = correction(text, self._corrections)
+        if rest is None or whole.intent == "emergency":
+            return whole
+        fixed = self._match(rest, step)
+        if fixed.intent == NONE or (whole.acted and not fixed.acted):
+            return whole
+        return replace(fixed, reasons=(*fixed.reasons, f"taken back: only {rest!r} counts"),
+                       decided_by=f"{fixed.decided_by} + self-correction")
+
+    def _match(self, norm: str, step: str | None) -> Match:
         ranked = tuple(self.evidence(norm, step))
         s = self.settings
         if not ranked or ranked[0].score < s.near_threshold:
@@ -459,6 +474,22 @@ class Matcher:
             return asked
         return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked, step,
                      decided_by)
+
+
+def correction(text: str, markers: Sequence[Sequence[str]]) -> str | None:
+    """What follows the last self-correction marker in `text` (normalised), when the marker
+    follows other words and more follows it ("yes, no, sorry, no, she's away" → "no she is
+    away"); else None. Markers are compared on the words as said, fillers included."""
+    said = words(text)
+    meant = [w not in FILLERS for w in said]
+    cut = None
+    for marker in markers:
+        n = len(marker)
+        for i in range(1, len(said) - n):
+            if (tuple(said[i:i + n]) == tuple(marker) and any(meant[:i])
+                    and any(meant[i + n:]) and (cut is None or i + n > cut)):
+                cut = i + n
+    return None if cut is None else normalize(" ".join(said[cut:]))
 
 
 def _domain_words(data: Data) -> set[str]:

@@ -42,6 +42,12 @@ _CONTRACTIONS = {
     "dor": "door",
     # sealed set G and list 9
     "bebe": "baby", "necks": "next", "dunn": "done", "fraid": "afraid", "thatll": "that will",
+    # list 13 and sessions 14: Scots, Jamaican and Caribbean spellings
+    "ah'm": "i am", "hale": "whole", "fae": "from", "couldnae": "could not", "di": "the",
+    "weh": "where", "dis": "this", "ting": "thing", "wha": "what", "seh": "say",
+    "inna": "in the", "cyaan": "can not", "nuh": "no", "mek": "make", "dat": "that",
+    "nutten": "nothing", "nuttin": "nothing", "windae": "window", "roond": "round",
+    "disnae": "does not", "doesnae": "does not", "naebody": "nobody",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -53,7 +59,8 @@ FILLERS = frozenset(
 _PAIRS = {
     ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
     ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
-    ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt", ("every", "where"): "everywhere",
+    ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt", ("dead", "bolts"): "deadbolts",
+    ("in", "doors"): "indoors", ("every", "where"): "everywhere",
     ("lock", "myth"): "locksmith", ("rent", "hers"): "renters",
 }  # fmt: skip
 #: "lets" before one of these is the verb ("the landlord lets me in"), not "let's"
@@ -65,6 +72,8 @@ _PUNCT = re.compile(r"[^\w\s'/-]+")
 _MMHMM = re.compile(r"\b(?:m+h+m+|m+(?:-+m+)*-+h+(?:-+m+)+)\b")
 #: "shh", "shhh", "S-H-H-H-H", "sh-sh": hushing a child, spelt out
 _SHH = re.compile(r"\b(?:s+h+|s(?:-+h)+|sh(?:-+sh)+)\b")
+#: "goin'", "lettin'", "answerin'": the dropped g of -ing, written with an apostrophe
+_DROPPED_G = re.compile(r"\b([a-z]{2,}in)'(?![a-z])")
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _SPACES = re.compile(r"\s+")
 
@@ -79,6 +88,7 @@ def words(text: str) -> list[str]:
     text = _strip_accents(text.translate(_APOS).lower())
     text = _MMHMM.sub("mmhmm", text)
     text = _SHH.sub("shh", text)
+    text = _DROPPED_G.sub(r"\1g", text)
     text = _PUNCT.sub(" ", text).replace("-", " ").replace("_", " ")
     out: list[str] = []
     tokens = text.split()
