@@ -940,6 +940,15 @@ THIRTEENTH_LIST_FOURTEENTH_SESSIONS = [
     ("Your bloody oath.", "prevention", "yes"),
     ("I'm lost. Start the hell thing again. They scratch.", "safe_place", "start_over"),
     ("It's pure Baltic and pit black. Where i'm at, t-weight.", "assess", "safe_place"),
+    ("Reach her. No, i mean i didn't. It just ran out.", "landlord", "no"),
+    ("Get a matter of fact. Some body does.", "assess", "yes"),
+    ("I think someone in the building does.", "assess", "yes"),
+    ("Couldn't he get the factor. He's no answering.", "landlord", "no"),
+    ("Well done with raiding not. There isn't anyone I could ask sadly.", "assess", "no"),
+    ("Well shoot. I unlocked myself out. He's sitting right on the counter.", "idle",
+     "locked_out"),
+    # not failing on a57760f: this round had made it a "did you mean" (a new help phrasing)
+    ("Um, hello? Can you help me? I don't know what to do.", "idle", "help"),
 ]
 
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
