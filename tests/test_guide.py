@@ -93,6 +93,18 @@ def test_idle_ignores_everything_but_locked_out_help_and_emergency() -> None:
     assert _steps("I'm locked out") == ["assess"]
 
 
+def test_asleep_an_opener_that_acts_on_its_own_outranks_another_topic() -> None:
+    # the person at the door says they are locked out and asks about something else at once:
+    # asleep only the openers matter (guide.yaml `only_expected`), so it wakes
+    for text in ("my keys are inside, should I call a locksmith",
+                 "Well, shoot. I don't lock myself out. Key safe in right on the counter."):
+        assert _steps(text) == ["assess"], text
+    # a topic alone, or talk about someone else's lockout, still never wakes it
+    for text in ("how do I not lock myself out again",
+                 "my sister got locked out last week and called a locksmith"):
+        assert _steps(text) == ["idle"], text
+
+
 def test_help_and_repeat_keep_the_step() -> None:
     r = _run("i'm locked out", "no", "what can i say", "say that again")
     assert [x.step for x in r] == ["assess", "other_entry", "other_entry", "other_entry"]

@@ -989,6 +989,18 @@ def test_self_correction_is_what_follows_the_last_marker(matcher: Matcher, text:
     assert correction(text, matcher._corrections) == rest
 
 
+def test_asleep_only_the_openers_matter_and_the_reason_says_so(matcher: Matcher) -> None:
+    m = matcher.match("my keys are inside, should I call a locksmith", "idle")
+    assert (m.intent, m.decision) == ("locked_out", "act")
+    assert "openers only" in m.decided_by and any("set aside" in r for r in m.reasons)
+    # in a session the same words ask about the locksmith
+    assert matcher.match("my keys are inside, should I call a locksmith", "assess").intent == (
+        "locksmith")
+    # an opener too weak to act on its own does not outrank the topic
+    m = matcher.match("how much is a locksmith going to run me this late at night", "idle")
+    assert m.intent == "locksmith"
+
+
 def test_self_correction_changes_the_answer_but_never_hides_an_emergency(matcher) -> None:
     m = matcher.match("ring the landlord, or, no, actually, I'd rather get a locksmith", "landlord")
     assert (m.intent, m.decision) == ("locksmith", "act") and "self-correction" in m.decided_by

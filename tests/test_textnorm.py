@@ -30,6 +30,7 @@ from voice_assistant.textnorm import normalize, stem, words
         ("och, ah'm lost, the hale thing fae scratch", "och i am lost the whole thing from scratch"),  # noqa: E501
         ("mi dog inna di house", "mi dog in the house"),
         ("key pad dead bolts", "keypad deadbolts"),
+        ("i lock no self out", "i lock myself out"), ("locked me self out", "locked myself out"),
         ("she shushed the ship", "she shushed the ship"),
         ("the back dor", "the back door"),
         ("water every where", "water everywhere"),

@@ -106,6 +106,10 @@ class Step:
     #: the intents the step's yes/no question is about ("does someone have a spare key?"):
     #: said again after a leading "no" or "yes" they are the answer's reason, not a request
     asks_about: tuple[str, ...] = ()
+    #: asleep, only the expected intents (the openers) matter: one that acts on its own
+    #: evidence is taken even when another topic scores higher ("my keys are inside, should I
+    #: call a locksmith" opens a session rather than being a locksmith question to ignore)
+    only_expected: bool = False
 
 
 @dataclass(frozen=True)
@@ -436,6 +440,11 @@ def _step(path: Path, name: str, body: Any, problems: Problems) -> Step:
     fields["asks_about"] = ()
     with problems.each():
         fields["asks_about"] = _intent_names(path, f"{key}.asks_about", body.get("asks_about"))
+    only = body.get("only_expected", False)
+    if not isinstance(only, bool):
+        problems.add(str(_fail(path, f"{key}.only_expected", "must be true or false")))
+        only = False
+    fields["only_expected"] = only
     return Step(name=name, say=tuple(say), transitions=transitions, **fields)
 
 

@@ -226,6 +226,8 @@ class Matcher:
                     self._answer_sounds.setdefault(intent.name, {}).setdefault(code, phrase)
         self._expects = {name: frozenset(st.expects) for name, st in data.guide.steps.items()}
         self._asks = {name: frozenset(st.asks_about) for name, st in data.guide.steps.items()}
+        self._only_expected = frozenset(
+            name for name, st in data.guide.steps.items() if st.only_expected)
         self._bonus = data.guide.expect_bonus if s.priors else 0.0
         self._step_bonus = {
             name: (self._bonus if st.expect_bonus is None or not s.priors else st.expect_bonus)
@@ -405,6 +407,25 @@ class Matcher:
                    and any(k.startswith("^") for k in e.keywords)]
         return answers[0] if answers else None
 
+    def _opener(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
+        """At a step where only the expected intents matter (asleep: the openers), the best of
+        them when a topic that cannot act here ranks above it and it would act on its own:
+        not doubted, and clear of the out-of-domain score by the ambiguity margin."""
+        if step not in self._only_expected or ranked[0].intent == NONE:
+            return None
+        expected = self._expects[step]
+        if ranked[0].intent in expected:
+            return None
+        s = self.settings
+        best = next((e for e in ranked if e.intent in expected), None)
+        if best is None or best.doubted or best.score < s.act_threshold:
+            return None
+        rival = next((e.score for e in ranked
+                      if e is not best and (e.intent in expected or e.intent == NONE)), 0.0)
+        if best.score - max(0.0, s.ambiguity_margin - (best.score - rival)) < s.act_threshold:
+            return None
+        return best
+
     def _learned(self, text: str) -> dict[str, float]:
         if self._model is None or not text:
             return {}
@@ -444,10 +465,22 @@ class Matcher:
             topic = self._asks[step or ""]
             ranked = (answer, *(e for e in ranked if e is not answer and e.intent not in topic))
             best = answer
-        rival = next((e for e in ranked[1:] if e.intent != best.intent), None)
+        opener = self._opener(ranked, step)
+        if opener is not None:  # asleep: an opener that acts on its own outranks a topic
+            ranked = (opener, *(e for e in ranked if e is not opener))
+            best = opener
+            reasons_extra = (f"asleep: only {', '.join(sorted(self._expects[step or '']))} "
+                             f"matter, {ranked[1].intent} ({ranked[1].score:.2f}) set aside",)
+        else:
+            reasons_extra = ()
+        rival = next((e for e in ranked[1:] if e.intent != best.intent
+                      and (opener is None or e.intent in self._expects[step or ""]
+                           or e.intent == NONE)), None)
         confidence = best.score
-        reasons = list(_explain(best))
+        reasons = [*_explain(best), *reasons_extra]
         decided_by = best.source
+        if opener is not None:
+            decided_by = f"{decided_by} + asleep, openers only"
         if answer is not None:
             reasons.append(f"an answer to the {step} question, its topic said again")
             decided_by = f"{decided_by} + answer to the step's question"

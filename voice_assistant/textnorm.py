@@ -62,6 +62,7 @@ _PAIRS = {
     ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt", ("dead", "bolts"): "deadbolts",
     ("in", "doors"): "indoors", ("every", "where"): "everywhere",
     ("lock", "myth"): "locksmith", ("rent", "hers"): "renters",
+    ("no", "self"): "myself", ("me", "self"): "myself", ("my", "self"): "myself",  # "meself"
 }  # fmt: skip
 #: "lets" before one of these is the verb ("the landlord lets me in"), not "let's"
 _LETS = frozenset("me him her them you us it in people anyone nobody".split())
