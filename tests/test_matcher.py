@@ -951,6 +951,53 @@ THIRTEENTH_LIST_FOURTEENTH_SESSIONS = [
     ("Um, hello? Can you help me? I don't know what to do.", "idle", "help"),
 ]
 
+#: Held-out list 14 and sessions 15 (twenty-third and twenty-fourth blind writers: speakers of
+#: Spanish, Polish, Mandarin, Arabic, Nigerian English, French, German, Russian, Vietnamese; the
+#: elderly, a teenager, a formal British speaker, hints, fillers), scored once with 63207cc, then
+#: learned by concept; each fails on 63207cc. As typed or as Whisper wrote it.
+FOURTEENTH_LIST_FIFTEENTH_SESSIONS = [
+    ("Excuse me, I forget my key in my room, now I cannot go inside.", "idle", "locked_out"),
+    ("Good evening. I am terribly sorry to trouble you. But i appear to have shit myself out.",
+     "idle", "locked_out"),
+    ("Well, this is embarrassing. The door just clicked up behind me and yeah.", "idle",
+     "locked_out"),
+    ("Okay, finish. I don't need more help.", "other_entry", "stop"),
+    ("My neighbour has a key, but first, water is coming under my door, a lot.", "assess",
+     "emergency"),
+    ("Oh no no. I left a pen on this stove. It's still on.", "assess", "emergency"),
+    ("The notice says they are testing the fire alarms tomorrow morning.", "other_entry", "none"),
+    ("Ha, I nearly had a heart attack when the door slammed, but I'm fine.", "safe_place",
+     "none"),
+    ("My classmate keep one key for me, maybe I call her?", "safe_place", "spare_key"),
+    ("Should I just phone one of those lock people? The man who comes out?", "assess",
+     "locksmith"),
+    ("Is it very expensive when the key service comes on a holiday?", "safe_place", "locksmith"),
+    ("Can I buy small box with number lock to keep spare key?", "prevention", "lockbox"),
+    ("What about the little locks with code. To hide a key outside.", "prevention", "lockbox"),
+    ("Can I ask to put a lock with a number pad instead of key?", "landlord", "smart_lock"),
+    ("Where did the owner hide the spare key? You must know.", "other_entry", "unlock"),
+    ("Probably. I think so.", "assess", "yes"),
+    ("Since i have reached him, he is coming in wonder.", "landlord", "yes"),
+    ("Hello, thank you. I do not need this.", "locksmith", "no"),
+    ("Look, this is a mess. Let's start my whole thing.", "safe_place", "start_over"),
+    ("Again please, I did not understand", "spare_key", "repeat"),
+    ("I don't have any spare key with anybody", "assess", "no"),
+    ("My landlord is not picking my call at all", "landlord", "no"),
+    ("Is not working, everything is closed", "other_entry", "no"),
+    ("I tried again and now yes, they answered", "landlord", "yes"),
+    ("No, thank you, dear", "prevention", "no"),
+    ("Indeed she does", "assess", "yes"),
+    ("Regrettably she is away for the weekend", "spare_key", "no"),
+    ("can't reach them", "landlord", "no"),
+    ("I left a voicemail, but I doubt anyone's checking it tonight", "landlord", "no"),
+    ("I suppose a professional it is, then. How would I pick a good one?", "locksmith",
+     "locksmith"),
+    ("The locksmith was quick, I'm home", "locksmith", "got_in"),
+    ("Oh wait, um, actually, yeah, I think so", "assess", "yes"),
+    ("No i'm afraid it's all locked up. No i'm afraid it's all locked up.", "other_entry", "no"),
+]
+
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -960,7 +1007,8 @@ LEARNED = [
                                       *SEALED_G, *TENTH_LIST, *ELEVENTH_SESSIONS,
                                       *ELEVENTH_LIST_TWELFTH_SESSIONS,
                                       *TWELFTH_LIST_THIRTEENTH_SESSIONS,
-                                      *THIRTEENTH_LIST_FOURTEENTH_SESSIONS)),
+                                      *THIRTEENTH_LIST_FOURTEENTH_SESSIONS,
+                                      *FOURTEENTH_LIST_FIFTEENTH_SESSIONS)),
 ]
 
 
@@ -999,6 +1047,14 @@ def test_asleep_only_the_openers_matter_and_the_reason_says_so(matcher: Matcher)
     # an opener too weak to act on its own does not outrank the topic
     m = matcher.match("how much is a locksmith going to run me this late at night", "idle")
     assert m.intent == "locksmith"
+
+
+def test_a_close_emergency_phrasing_is_doubted_like_a_keyword(matcher: Matcher) -> None:
+    # "can't reach them" is 0.80 from "i can not breathe" by its letters: an `unless` (a phone
+    # call not answered) doubts it even below a near miss, so the answer is heard, not an alarm
+    m = matcher.match("can't reach them", "landlord")
+    assert (m.intent, m.decision) == ("no", "act")
+    assert matcher.match("I can't breathe", "landlord").intent == "emergency"
 
 
 def test_self_correction_changes_the_answer_but_never_hides_an_emergency(matcher) -> None:

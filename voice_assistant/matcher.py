@@ -339,9 +339,10 @@ class Matcher:
                 score = min(1.0, score + min(bonus, bonus * 4 * (1 - score)))
                 if learned_only:  # the classifier alone stays a "did you mean", prior or not
                     score = min(score, s.learned_cap)
-            # below a near miss a doubt changes nothing (and costs time): only check above it
+            # below a near miss a doubt changes nothing (and costs time): only check above it,
+            # and always for an emergency, which a close phrasing alone makes plausible
             doubted = (self._doubt(name, (stems, as_said), kws, phrase_part)
-                       if score >= s.near_threshold else "")
+                       if score >= s.near_threshold or name == "emergency" else "")
             if doubted:  # after the prior: a step's expectation never turns talk into an act
                 score = min(score, s.doubt_cap)
             covered = len(frozenset().union(*(span for _, span in kws)))
