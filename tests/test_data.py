@@ -190,6 +190,7 @@ def test_the_dialogue_rules_are_read_from_guide_yaml(data: data_mod.Data) -> Non
     assert rules.restart == ("start_over", "locked_out")
     assert rules.reply == ("force_entry", "unlock")
     assert "yes" in rules.early and "locked_out" not in rules.early
+    assert rules.act_when_near == ("repeat", "help")
 
 
 def test_what_each_question_asks_about_and_the_words_that_lead_on_are_data(

@@ -171,6 +171,13 @@ def test_did_you_mean_then_yes_acts_and_no_reasks() -> None:
     assert r[2].step == "assess" and r[2].say.endswith("spare key?")
 
 
+def test_a_near_miss_on_repeat_repeats_and_the_next_answer_still_fits() -> None:
+    # "did you mean: say that again?" would swallow the "no" that answers the step's question
+    r = _run("i'm locked out", "i didnt get it", "no")
+    assert r[1].step == "assess" and r[1].say == r[0].say, r[1].say
+    assert r[2].step == "other_entry"
+
+
 def test_landlord_and_locksmith_numbers_are_said_digit_by_digit() -> None:
     s = Settings(landlord=Contact("Sam", "555-0123"), locksmith=Contact("", "(555) 0199"))
     r = _run("i'm locked out", "no", "no", "no", settings=s)

@@ -131,10 +131,11 @@ class Rules:
     restart: tuple[str, ...]  # start again at the first step
     reply: tuple[str, ...]  # answered by the reply of the same name, then the question again
     early: tuple[str, ...]  # complete answers: the loop may take them before the full silence
+    act_when_near: tuple[str, ...]  # a near miss is acted on, not asked about
 
 
 #: The rules guide.yaml must give (`rules:`), in that order.
-RULES = ("wake", "restart", "reply", "early")
+RULES = ("wake", "restart", "reply", "early", "act_when_near")
 
 
 @dataclass(frozen=True)
@@ -361,7 +362,7 @@ def _load_guide(path: Path, problems: Problems) -> GuideData:
             with problems.each():
                 tips.append((str(k), _text(path, f"tips.{k}", v)))
     replies = _texts(path, "replies", doc.get("replies"), problems)
-    rules = Rules((), (), (), ())
+    rules = Rules((), (), (), (), ())
     with problems.each():
         rules = _rules(path, doc.get("rules"), problems)
     for needed in (*NEEDED_REPLIES, *rules.reply):

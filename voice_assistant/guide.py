@@ -148,6 +148,8 @@ class Guide:
             return self._say(state, self._reply("confirm_no"), self.question(state))
         if decision == "none" or intent == "none":
             return self._not_understood(state, match)
+        if decision == "confirm" and intent in self.rules.act_when_near:
+            return self._act(state, intent)
         if decision == "confirm":
             label = self.guide.labels.get(intent, intent)
             new, text = self._say(state, self._reply("did_you_mean", label=label))

@@ -423,7 +423,7 @@ class Matcher:
             return None
         rival = next((e.score for e in ranked
                       if e is not best and (e.intent in expected or e.intent == NONE)), 0.0)
-        if best.score - max(0.0, s.ambiguity_margin - (best.score - rival)) < s.act_threshold:
+        if best.score - _ambiguity_penalty(best.score, rival, s) < s.act_threshold:
             return None
         return best
 
@@ -491,8 +491,7 @@ class Matcher:
             decided_by = f"{decided_by} + step prior"
         elif rival and best.score == rival.score:
             decided_by = f"{decided_by} + tie order"
-        if rival and best.score - rival.score < s.ambiguity_margin:
-            penalty = s.ambiguity_margin - (best.score - rival.score)
+        if rival and (penalty := _ambiguity_penalty(best.score, rival.score, s)) > 0:
             confidence -= penalty
             reasons.append(f"ambiguous with {rival.intent} ({rival.score:.2f}): -{penalty:.2f}")
         confidence = round(max(0.0, min(1.0, confidence)), 3)
@@ -561,6 +560,11 @@ def _training_docs(data: Data) -> list[tuple[str, str]]:
             docs.extend((intent.name, " ".join(alt)) for seg in kw.segments for alt in seg)
     docs.extend((NONE, normalize(line)) for line in data.chatter)
     return docs
+
+
+def _ambiguity_penalty(best: float, rival: float, s: MatcherSettings) -> float:
+    """What a rival scoring within the ambiguity margin of the best costs its confidence."""
+    return max(0.0, s.ambiguity_margin - (best - rival))
 
 
 def _exact(e: Evidence) -> bool:
