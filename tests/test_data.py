@@ -108,10 +108,12 @@ def test_every_mistake_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
         ("    question: Did you get the spare key?\n", "    question: ''\n"),
         ("  force_entry: >-\n", "  force_entry2: >-\n"),
         ("\nexpect_bonus: 0.05\n", "\nexpect_bonus: 3\n"),
-        ("    only_expected: true", "    only_expected: sometimes")))
+        ("    only_expected: true", "    only_expected: sometimes"),
+        ('    taken_back: "no"', "    taken_back: maybe")))
     problems = error.problems
     for key in ("steps.assess.yes: unknown step 'spare_keys'",
                 "steps.idle.only_expected: must be true or false",
+                "steps.spare_key.taken_back: must be yes or no",
                 "steps.spare_key.question: empty reply", "replies.force_entry: empty reply",
                 "expect_bonus: must be a number"):
         assert sum(key in p for p in problems) == 1, (key, problems)

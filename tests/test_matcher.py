@@ -997,6 +997,74 @@ FOURTEENTH_LIST_FIFTEENTH_SESSIONS = [
     ("No i'm afraid it's all locked up. No i'm afraid it's all locked up.", "other_entry", "no"),
 ]
 
+#: Held-out list 15 and sessions 16 (Indian, South African, Australian, Irish, Scottish,
+#: Southern, Caribbean and Singaporean speakers; a child, a terse one, a storyteller, an angry
+#: one), learned by concept after first contact: an answer after a contrast or stated as an
+#: outcome, a topic taken back by a contrast, the all-clear at the emergency step, a phrasing
+#: of another request that fits far better than an emergency's letters.
+FIFTEENTH_LIST_SIXTEENTH_SESSIONS = [
+    ("Balcony door I think is open, but it is second floor, so no, not possible.",
+     "other_entry", "no"),
+    ("Cannot lah, all the windows got grille, no way to get in.", "other_entry", "no"),
+    ("The landlord? Him never answer the phone after six, so no.", "landlord", "no"),
+    ("the management office is closed already, nobody answer", "landlord", "no"),
+    ("my sister has one but she is in Spain till Sunday", "spare_key", "no"),
+    ("the kitchen window is open but it's on the fourth floor", "other_entry", "no"),
+    ("I could ring the landlord but he never picks up", "landlord", "no"),
+    ("the landlord, but what is his number", "landlord", "landlord"),
+    ("The gas lads have it sorted now, it's safe, carry on with the lockout stuff.",
+     "emergency", "next"),
+    ("Yes, it's all fine now, the firemen turned the gas off.", "emergency", "yes"),
+    ("Call the super.", "assess", "landlord"),
+    ("Nope, not inside yet, still sitting out on the stoop.", "safe_place", "no"),
+    ("Stop laughing, it's not funny.", "other_entry", "none"),
+    ("Grand so, I'll leave it there, thanks a million.", "landlord", "stop"),
+    ("Thanks, we're going to stop here for now.", "safe_place", "stop"),
+    ("Right, what other tips have ye got?", "prevention", "next"),
+    ("Go on then, give us another one.", "prevention", "next"),
+    ("What exactly can you do, little box?", "idle", "help"),
+    ("Please start from first itself, I am getting confused.", "safe_place", "start_over"),
+    ("Start the whole bloody thing over, you useless box.", "safe_place", "start_over"),
+    ("my cousin brother has one duplicate key I think", "assess", "spare_key"),
+    ("I should make one extra copy and give to my neighbour, no?", "prevention",
+     "duplicate_keys"),
+    ("sometimes I leave the balcony door open for the cat, so maybe", "other_entry",
+     "other_entry"),
+    ("Can I wait at the 24 hour McDonald's downstairs?", "locksmith", "safe_place"),
+    ("There's some fella hanging round the parking lot and I don't feel right.", "locksmith",
+     "safe_place"),
+    ("You're a door box, just open the door, that's your one job.", "assess", "unlock"),
+    ("What's the code for the lockbox by the bins, you must know it.", "landlord", "unlock"),
+    ("Where did Mum hide the spare key? You must know.", "spare_key", "unlock"),
+    ("Okay, I called the owner uncle, he is coming with the duplicate key in twenty minutes.",
+     "landlord", "yes"),
+    ("Mum says the building man picked up and he's coming with his big key ring.",
+     "landlord", "yes"),
+    ("She says she left it at her place, so no, nobody here has one.", "assess", "no"),
+    ("I'm not ringing the landlord at three in the morning, find me a locksmith.", "landlord",
+     "locksmith"),
+    ("Ja, please, tips on waiting would help.", "locksmith", "safe_place"),
+    ("You know what, Miss Pearl downstairs, I think she have one too.", "assess",
+     "spare_key"),
+    ("Grandma can't come till later, so no, we didn't get it.", "spare_key", "no"),
+    # as Whisper wrote them
+    ("Guess it's all fine now. The firemen turned the gas off.", "emergency", "yes"),
+    ("I thank God the caretaker has just let me inside now.", "locksmith", "got_in"),
+    ("You gotta go on then. I'll take those tips.", "locksmith", "yes"),
+    ("Oh no, I left the ship pan on the top. It's been on for nearly an hour.", "idle",
+     "emergency"),
+    ("My little brother is still in there and he's probably really really loud.", "idle",
+     "emergency"),
+    ("Nah, no thanks. I'm sorted for that bit.", "prevention", "no"),
+    ("All right. What else can you do.", "other_entry", "next"),
+    ("Lock. This is the right mess. Can we start by the beginning?", "landlord",
+     "start_over"),
+    ("Could i just pop the fly screen off with a better night.", "other_entry",
+     "force_entry"),
+    ("Or the landlord charge me extra for this. Or not.", "safe_place", "lease"),
+    ("Can i get my own key. Copy it so i have to.", "assess", "duplicate_keys"),
+]
+
 
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
@@ -1008,7 +1076,8 @@ LEARNED = [
                                       *ELEVENTH_LIST_TWELFTH_SESSIONS,
                                       *TWELFTH_LIST_THIRTEENTH_SESSIONS,
                                       *THIRTEENTH_LIST_FOURTEENTH_SESSIONS,
-                                      *FOURTEENTH_LIST_FIFTEENTH_SESSIONS)),
+                                      *FOURTEENTH_LIST_FIFTEENTH_SESSIONS,
+                                      *FIFTEENTH_LIST_SIXTEENTH_SESSIONS)),
 ]
 
 
@@ -1055,6 +1124,30 @@ def test_a_close_emergency_phrasing_is_doubted_like_a_keyword(matcher: Matcher) 
     m = matcher.match("can't reach them", "landlord")
     assert (m.intent, m.decision) == ("no", "act")
     assert matcher.match("I can't breathe", "landlord").intent == "emergency"
+
+
+def test_a_topic_taken_back_by_a_contrast_is_the_steps_answer(matcher: Matcher) -> None:
+    # "did you get the spare key?" -- "my mum has one, but she lives two hours away": no
+    m = matcher.match("my mum has one but she lives two hours away", "spare_key")
+    assert (m.intent, m.decision) == ("no", "act")
+    assert any("taken back by a contrast" in r for r in m.reasons), m.reasons
+    # at the first step someone having one is the news, far away or not (no `taken_back`)
+    assert matcher.match("my mum has one but she lives two hours away", "assess").intent \
+        in ("spare_key", "yes")
+    # a question after the contrast is a request; what follows a contrast answers alone
+    assert matcher.match("the landlord, but what is his number", "landlord").intent \
+        == "landlord"
+    assert matcher.match("no, but the balcony door might be open", "other_entry").intent \
+        == "other_entry"
+    assert matcher.match("my ex had one, but she's in Florida, so no", "assess").intent == "no"
+
+
+def test_an_emergency_only_by_its_letters_loses_to_a_far_closer_phrasing(
+        matcher: Matcher) -> None:
+    m = matcher.match("call the super", "assess")  # 0.76 like "call the police", 1.00 landlord
+    assert (m.intent, m.decision) == ("landlord", "act"), m.reasons
+    assert matcher.match("call the police", "assess").intent == "emergency"
+    assert matcher.match("I smell gaps", "assess").intent == "emergency"  # misheard: still one
 
 
 def test_self_correction_changes_the_answer_but_never_hides_an_emergency(matcher) -> None:

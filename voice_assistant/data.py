@@ -110,6 +110,9 @@ class Step:
     #: evidence is taken even when another topic scores higher ("my keys are inside, should I
     #: call a locksmith" opens a session rather than being a locksmith question to ignore)
     only_expected: bool = False
+    #: the answer a topic of `asks_about` means when a contrast takes it back and nothing
+    #: after the contrast answers ("my sister has one, but she's in Spain" is a no)
+    taken_back: str = ""
 
 
 @dataclass(frozen=True)
@@ -446,6 +449,11 @@ def _step(path: Path, name: str, body: Any, problems: Problems) -> Step:
         problems.add(str(_fail(path, f"{key}.only_expected", "must be true or false")))
         only = False
     fields["only_expected"] = only
+    taken_back = body.get("taken_back", "")
+    if taken_back not in ("", "yes", "no"):
+        problems.add(str(_fail(path, f"{key}.taken_back", "must be yes or no")))
+        taken_back = ""
+    fields["taken_back"] = taken_back
     return Step(name=name, say=tuple(say), transitions=transitions, **fields)
 
 

@@ -60,6 +60,11 @@ Decision = Literal["act", "confirm", "none"]
 Scorer = Callable[..., float]
 #: Words after which a leading "yes"/"no" no longer answers the step's question alone.
 CONTRAST = frozenset({"but", "though", "although", "except", "however"})
+#: words that start a question or a request ("..., but what's his number?")
+QUESTION_WORDS = frozenset({
+    "what", "how", "where", "when", "who", "why", "which", "can", "could", "should", "would",
+    "will", "shall", "do", "does", "did", "is", "are", "tell", "give", "help", "call", "find",
+    "get", "please"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class MatcherSettings:
     stands_alone: float = 0.8
     ambiguity_margin: float = 0.06  # rivals closer than this cost confidence
     emergency_phrase: float = 0.75  # phrase-only evidence that makes an emergency plausible
+    emergency_outmatched: float = 0.2  # ... unless another intent's phrasing fits this much closer
     scorer: str = "blend"
     phonetic: bool = True  # respell unknown words by sound for the keywords
     phonetic_weight: float = 0.9  # a keyword heard only by sound counts this much
@@ -226,6 +232,7 @@ class Matcher:
                     self._answer_sounds.setdefault(intent.name, {}).setdefault(code, phrase)
         self._expects = {name: frozenset(st.expects) for name, st in data.guide.steps.items()}
         self._asks = {name: frozenset(st.asks_about) for name, st in data.guide.steps.items()}
+        self._taken_back = {name: st.taken_back for name, st in data.guide.steps.items()}
         self._only_expected = frozenset(
             name for name, st in data.guide.steps.items() if st.only_expected)
         self._bonus = data.guide.expect_bonus if s.priors else 0.0
@@ -391,22 +398,49 @@ class Matcher:
         return ""
 
     def _answer(self, norm: str, ranked: tuple[Evidence, ...],
-                step: str | None) -> Evidence | None:
+                step: str | None) -> tuple[Evidence, str] | None:
         """At a step that asks a yes/no question about a topic (its `asks_about`: the spare
-        key at the first step, the window at the window step), an utterance that starts with
-        the answer ("no, nobody has a spare", "yes it did, the side window was open") answers
-        it: the topic said again is the reason, not a new request. Only a `yes` or `no`
-        keyword anchored at the start counts, and not before a contrast ("no, but my
-        neighbour has a spare" is about the topic)."""
-        if not step or ranked[0].intent not in self._asks.get(step, frozenset()):
+        key at the first step, the window at the window step), an utterance that answers it
+        is the answer, the topic said again being the reason, not a new request:
+        - one that starts with the answer ("no, nobody has a spare", "yes it did, the side
+          window was open"), or says an outcome strongly enough to act on ("the office is
+          closed, nobody answered");
+        - after a contrast, only what follows it counts: "no, but my neighbour has a spare"
+          is about the topic, "my sister has one but she's away, so no" is the answer; and
+          the topic said, then taken back with nothing after the contrast that is ours ("my
+          sister has one, but she's in Spain"), is the step's `taken_back` answer.
+        Returns the answer's evidence and why."""
+        topic = ranked[0]
+        if not step or topic.intent not in self._asks.get(step, frozenset()):
             return None
         if not {"yes", "no"} <= self._expects.get(step, frozenset()):
             return None
-        if CONTRAST & set(norm.split()):
-            return None
-        answers = [e for e in ranked if e.intent in ("yes", "no")
-                   and any(k.startswith("^") for k in e.keywords)]
-        return answers[0] if answers else None
+        answers = {e.intent: e for e in ranked if e.intent in ("yes", "no") and e.keywords}
+        why = f"an answer to the {step} question, its topic said again"
+        tokens = norm.split()
+        cut = max((i for i, w in enumerate(tokens) if w in CONTRAST), default=-1)
+        if cut >= 0:
+            tail = tokens[cut + 1:]
+            said = set(self._keyword_hits([stem(w) for w in tail])) - {NONE}
+            after = [answers[name] for name in ("yes", "no") if name in said and name in answers]
+            if after:
+                return (after[0], why) if len(after) == 1 else None
+            # a yes or no only in the tail read alone is a word like "sure" ("but sure she's
+            # away"), not an answer; a question after the contrast is a request, not a retreat
+            said -= {"yes", "no"}
+            taken = self._taken_back.get(step, "")
+            before = set(self._keyword_hits([stem(w) for w in tokens[:cut]]))
+            if (not taken or said or topic.intent not in before
+                    or not tail or tail[0] in QUESTION_WORDS):
+                return None
+            like = next((e for e in ranked if e.intent == taken), None)
+            answer = replace(like or Evidence(taken, 0.0, 0.0, "", ()), score=topic.score,
+                             expected=True)
+            return answer, f"{topic.intent} said, then taken back by a contrast: {taken}"
+        sure = [e for e in answers.values()
+                if any(k.startswith("^") for k in e.keywords)
+                or (e.score >= self.settings.act_threshold and not e.doubted)]
+        return (sure[0], why) if len(sure) == 1 else None
 
     def _opener(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
         """At a step where only the expected intents matter (asleep: the openers), the best of
@@ -456,15 +490,18 @@ class Matcher:
             return Match(norm, NONE, _none_confidence(ranked), "none", ("nothing close",),
                          ranked, step, "nothing close")
         emergency = next((e for e in ranked if e.intent == "emergency"), None)
-        if emergency and _plausible_emergency(emergency, s):
+        if emergency and _plausible_emergency(emergency, s) and not _outmatched(emergency,
+                                                                                ranked, s):
             reasons = (*_explain(emergency), "emergency wins when plausible")
             return Match(norm, "emergency", emergency.score, "act", reasons, ranked, step,
                          "emergency rule")
         best = ranked[0]
-        answer = self._answer(norm, ranked, step)
+        answered = self._answer(norm, ranked, step)
+        answer = answered[0] if answered else None
         if answer is not None:  # "no, every window is shut" at the window step: an answer
             topic = self._asks[step or ""]
-            ranked = (answer, *(e for e in ranked if e is not answer and e.intent not in topic))
+            ranked = (answer, *(e for e in ranked if e.intent != answer.intent
+                                and e.intent not in topic))
             best = answer
         opener = self._opener(ranked, step)
         if opener is not None:  # asleep: an opener that acts on its own outranks a topic
@@ -482,8 +519,8 @@ class Matcher:
         decided_by = best.source
         if opener is not None:
             decided_by = f"{decided_by} + asleep, openers only"
-        if answer is not None:
-            reasons.append(f"an answer to the {step} question, its topic said again")
+        if answered is not None:
+            reasons.append(answered[1])
             decided_by = f"{decided_by} + answer to the step's question"
         prior_won = rival and best.expected and not rival.expected
         bonus = self._step_bonus.get(step or "", 0.0)
@@ -587,6 +624,14 @@ def _plausible_emergency(e: Evidence, s: MatcherSettings) -> bool:
     """Emergency wins ties, but only on real evidence: a keyword, or a close phrasing."""
     return not e.gated and not e.doubted and (e.keyword >= s.near_threshold
                                               or e.phrase >= s.emergency_phrase)
+
+
+def _outmatched(e: Evidence, ranked: Sequence[Evidence], s: MatcherSettings) -> bool:
+    """An emergency plausible only by its letters ("call the super" is 0.76 like "call the
+    police") is not one when another request's phrasing fits clearly better (1.00)."""
+    return e.keyword < s.near_threshold and any(
+        o.phrase >= e.phrase + s.emergency_outmatched for o in ranked
+        if o.intent not in ("emergency", NONE))
 
 
 def _explain(e: Evidence) -> tuple[str, ...]:
