@@ -1142,6 +1142,20 @@ def test_a_topic_taken_back_by_a_contrast_is_the_steps_answer(matcher: Matcher) 
     assert matcher.match("my ex had one, but she's in Florida, so no", "assess").intent == "no"
 
 
+@pytest.mark.parametrize(("text", "step"), [
+    ("we're safe now but my baby is still inside", "assess"),
+    ("the firemen turned the gas off but my kid is still inside", "emergency"),
+    ("everything is fine now, except the stove is still on", "landlord"),
+])
+def test_an_all_clear_taken_back_by_a_contrast_hides_no_new_emergency(
+        matcher: Matcher, text: str, step: str) -> None:
+    # the all-clear `unless` holds only for what it covers: a danger after "but" is one again
+    m = matcher.match(text, step)
+    assert (m.intent, m.decision) == ("emergency", "act"), m.reasons
+    m = matcher.match("Yes, it's all fine now, the firemen turned the gas off.", "emergency")
+    assert m.intent != "emergency", m.reasons
+
+
 def test_an_emergency_only_by_its_letters_loses_to_a_far_closer_phrasing(
         matcher: Matcher) -> None:
     m = matcher.match("call the super", "assess")  # 0.76 like "call the police", 1.00 landlord

@@ -372,7 +372,8 @@ class Matcher:
         standing = {k.pattern: span for k, span in kws if k.weight >= strong}
         doubts = []
         for kw in intent.unless:  # in the words as said or as respelled
-            spans = [sp for t in texts if (sp := keyword_span(t, kw)) is not None]
+            spans = [sp for t in texts if (sp := keyword_span(t, kw)) is not None
+                     and not _taken_back_by_contrast(t, sp, kws)]
             if not spans:
                 continue
             doubts.append(kw.pattern)
@@ -597,6 +598,14 @@ def _training_docs(data: Data) -> list[tuple[str, str]]:
             docs.extend((intent.name, " ".join(alt)) for seg in kw.segments for alt in seg)
     docs.extend((NONE, normalize(line)) for line in data.chatter)
     return docs
+
+
+def _taken_back_by_contrast(tokens: Sequence[str], span: frozenset[int],
+                            kws: Sequence[tuple[Keyword, frozenset[int]]]) -> bool:
+    """An `unless` said before a contrast that a keyword follows does not hold: "the gas is
+    off now, but my kid is still inside" is an emergency again."""
+    cut = max((i for i, w in enumerate(tokens) if w in CONTRAST), default=-1)
+    return cut > max(span) and any(min(sp) > cut for _, sp in kws)
 
 
 def _ambiguity_penalty(best: float, rival: float, s: MatcherSettings) -> float:
