@@ -1048,7 +1048,8 @@ FIFTEENTH_LIST_SIXTEENTH_SESSIONS = [
      "spare_key"),
     ("Grandma can't come till later, so no, we didn't get it.", "spare_key", "no"),
     # as Whisper wrote them
-    ("Guess it's all fine now. The firemen turned the gas off.", "emergency", "yes"),
+    # the gas turned off doubts the emergency: asked about, not acted on as a new one
+    ("Guess it's all fine now. The firemen turned the gas off.", "emergency", "none"),
     ("I thank God the caretaker has just let me inside now.", "locksmith", "got_in"),
     ("You gotta go on then. I'll take those tips.", "locksmith", "yes"),
     ("Oh no, I left the ship pan on the top. It's been on for nearly an hour.", "idle",
