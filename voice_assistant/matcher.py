@@ -419,7 +419,7 @@ class Matcher:
         answers = {e.intent: e for e in ranked if e.intent in ("yes", "no") and e.keywords}
         why = f"an answer to the {step} question, its topic said again"
         tokens = norm.split()
-        cut = max((i for i, w in enumerate(tokens) if w in CONTRAST), default=-1)
+        cut = _last_contrast(tokens)
         if cut >= 0:
             tail = tokens[cut + 1:]
             said = set(self._keyword_hits([stem(w) for w in tail])) - {NONE}
@@ -604,8 +604,13 @@ def _taken_back_by_contrast(tokens: Sequence[str], span: frozenset[int],
                             kws: Sequence[tuple[Keyword, frozenset[int]]]) -> bool:
     """An `unless` said before a contrast that a keyword follows does not hold: "the gas is
     off now, but my kid is still inside" is an emergency again."""
-    cut = max((i for i, w in enumerate(tokens) if w in CONTRAST), default=-1)
+    cut = _last_contrast(tokens)
     return cut > max(span) and any(min(sp) > cut for _, sp in kws)
+
+
+def _last_contrast(tokens: Sequence[str]) -> int:
+    """Where the last contrast word ("but", "though" ...) is, or -1: what follows it counts."""
+    return max((i for i, w in enumerate(tokens) if w in CONTRAST), default=-1)
 
 
 def _ambiguity_penalty(best: float, rival: float, s: MatcherSettings) -> float:
