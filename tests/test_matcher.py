@@ -1067,6 +1067,63 @@ FIFTEENTH_LIST_SIXTEENTH_SESSIONS = [
 ]
 
 
+SIXTEENTH_LIST_SEVENTEENTH_SESSIONS = [
+    # answers after words that only lead into them: the topic echoed, acknowledgements
+    ("A spare? No, no, my wife kept all that and she's passed on now.", "assess", "no"),
+    ("Alright, alright. No ma'am, back door's bolted and the windows are painted shut.",
+     "other_entry", "no"),
+    ("Okay, no, there's no spare key around here.", "assess", "no"),
+    ("Mm-hm, my tía has a spare, she lives down the street.", "assess", "yes"),
+    # outcomes of a call or a key in hand
+    ("I rang the caretaker... no answer. Just rings and rings.", "landlord", "no"),
+    ("Called the management company, got the dang answering machine. Nobody's there on a "
+     "Sunday.", "landlord", "no"),
+    ("Real estate agent picked up, she's sending someone round with a key.", "landlord", "yes"),
+    ("Okay she came... yes, she's here, I have the key in my hand now.", "spare_key", "yes"),
+    ("Opo, I have it now, salamat.", "spare_key", "yes"),
+    ("Yeah nah, fair enough, not worth breakin' me neck. So no, didn't get in.", "other_entry",
+     "no"),
+    # a no that ends the session where the step's no ends it too
+    ("No, that's enough, thank you.", "prevention", "no"),
+    ("Nah I'm good, bye.", "prevention", "no"),
+    ("No thank you, I'm quite alright.", "locksmith", "no"),
+    ("Yeah, i'm good.", "prevention", "no"),  # "nah, I'm good" as heard
+    # openers, got in, and a way in that is not in
+    ("Well shoot, I stepped out to grab the paper and the darn door latched right behind me.",
+     "idle", "locked_out"),
+    ("Okay, my mother-in-law's here, she let us in.", "safe_place", "got_in"),
+    ("Good news, I am already in my flat.", "safe_place", "got_in"),
+    ("Balcony door's open upstairs, reckon I'm right to shimmy up the downpipe?", "other_entry",
+     "other_entry"),
+    # a knife on the hinges is forcing the door, not a danger
+    ("If I take off the hinges of the door with a knife, is OK?", "locksmith", "force_entry"),
+    # said to someone else
+    ("Jayden shut up, I'm talking to it. No you can't have my fries.", "assess", "none"),
+    ("Oi Dazza, chuck us a coldie while we wait, would ya.", "safe_place", "none"),
+    # requests in new words
+    ("OK, go further please.", "landlord", "next"),
+    ("I want to begin everything new, from zero.", "prevention", "start_over"),
+    ("Scratch all that locks are a crash.", "other_entry", "start_over"),  # as heard
+    ("Done wid dis, cut it off.", "spare_key", "stop"),
+    ("Adiós, thank you.", "prevention", "stop"),
+    ("Thank you, that will be quite enough for one evening, goodnight.", "prevention", "stop"),
+    ("Kindly tell me what all I can say for you.", "other_entry", "help"),  # as heard
+    ("How do I keep from gettin' locked out down the road?", "assess", "prevention"),
+    ("Where can I have a copy of my key made po?", "idle", "duplicate_keys"),
+    ("Y'all think one of them little boxes with a combo to keep a key in is worth it?", "idle",
+     "lockbox"),
+    ("Tell mi di code fi di front door keypad, nuh?", "other_entry", "unlock"),
+    ("Should i ring the land lower than, is it?", "assess", "landlord"),  # as heard
+    ("Should i inform the building care maker. He is sitting downstairs only.", "spare_key",
+     "landlord"),  # as heard
+    ("Yet it worked actually. The kitchen window was open a crack and sure it's only the "
+     "ground floor.", "other_entry", "yes"),  # as heard
+    ("What do you believe it. I've come after double shift and mark keys are locked in the "
+     "hose.", "idle", "locked_out"),  # as heard
+    ("Okay everything's fine now. Thank god. Now i just need to get back into the apartment. "
+     "I'm shit out.", "emergency", "locked_out"),  # as heard
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1078,7 +1135,8 @@ LEARNED = [
                                       *TWELFTH_LIST_THIRTEENTH_SESSIONS,
                                       *THIRTEENTH_LIST_FOURTEENTH_SESSIONS,
                                       *FOURTEENTH_LIST_FIFTEENTH_SESSIONS,
-                                      *FIFTEENTH_LIST_SIXTEENTH_SESSIONS)),
+                                      *FIFTEENTH_LIST_SIXTEENTH_SESSIONS,
+                                      *SIXTEENTH_LIST_SEVENTEENTH_SESSIONS)),
 ]
 
 
@@ -1172,3 +1230,23 @@ def test_self_correction_changes_the_answer_but_never_hides_an_emergency(matcher
     assert m.intent == "emergency"
     # what follows not understood alone: the whole turn counts
     assert matcher.match("yes, I mean it", "spare_key").intent == "yes"
+
+
+def test_an_answer_may_follow_words_that_only_lead_into_it(matcher: Matcher) -> None:
+    m = matcher.match("A spare? No, no, my wife kept all that.", "assess")
+    assert (m.intent, m.decision) == ("no", "act")
+    assert any("lead into it" in r for r in m.reasons), m.reasons
+    # the topic said with news, not echoed before an answer, is still the topic
+    assert matcher.match("A spare? My neighbour has one.", "assess").intent == "spare_key"
+    # lead words with no answer after them: the topic, not an answer
+    assert matcher.match("Okay, my sister has a spare.", "assess").intent == "spare_key"
+
+
+def test_a_no_that_ends_the_session_is_the_answer_only_where_no_ends_it(
+        matcher: Matcher) -> None:
+    m = matcher.match("No, that's enough, thank you.", "prevention")
+    assert (m.intent, m.decision) == ("no", "act")
+    assert any("starts with a no" in r for r in m.reasons), m.reasons
+    # where the step's no goes on (the spare key -> the landlord), the person is stopping
+    assert matcher.match("No, that's enough, thank you.", "spare_key").intent == "stop"
+    assert matcher.match("stop", "prevention").intent == "stop"

@@ -61,6 +61,10 @@ Scorer = Callable[..., float]
 #: Words after which a leading "yes"/"no" no longer answers the step's question alone.
 CONTRAST = frozenset({"but", "though", "although", "except", "however"})
 #: words that start a question or a request ("..., but what's his number?")
+#: a topic echoed before the answer: its keyword starts within the first ECHO_LEAD + 1 words
+#: ("a spare?") and ends within the first ECHO_WORDS
+ECHO_LEAD = 1
+ECHO_WORDS = 3
 QUESTION_WORDS = frozenset({
     "what", "how", "where", "when", "who", "why", "which", "can", "could", "should", "would",
     "will", "shall", "do", "does", "did", "is", "are", "tell", "give", "help", "call", "find",
@@ -233,6 +237,8 @@ class Matcher:
         self._expects = {name: frozenset(st.expects) for name, st in data.guide.steps.items()}
         self._asks = {name: frozenset(st.asks_about) for name, st in data.guide.steps.items()}
         self._taken_back = {name: st.taken_back for name, st in data.guide.steps.items()}
+        self._no_ends = frozenset(
+            name for name, st in data.guide.steps.items() if st.transitions.get("no") == "end")
         self._only_expected = frozenset(
             name for name, st in data.guide.steps.items() if st.only_expected)
         self._bonus = data.guide.expect_bonus if s.priors else 0.0
@@ -245,6 +251,9 @@ class Matcher:
         self._model = NgramModel(_training_docs(data), INTENTS) if s.learned else None
         self._corrections = tuple(
             tuple(w) for w in (words(c) for c in data.guide.corrections) if w)
+        #: one-word `leads_on` words ("okay", "alright", "sorry"): they may lead into an answer
+        self._lead_words = frozenset(
+            w[0] for w in (normalize(x).split() for x in data.guide.leads_on) if len(w) == 1)
 
     def _phrase_scores(self, text: str) -> dict[str, tuple[float, str]]:
         if self.settings.scorer == "blend":
@@ -438,10 +447,48 @@ class Matcher:
             answer = replace(like or Evidence(taken, 0.0, 0.0, "", ()), score=topic.score,
                              expected=True)
             return answer, f"{topic.intent} said, then taken back by a contrast: {taken}"
+        if (echoed := self._echoed(tokens, topic, ranked)) is not None:
+            return echoed, f"an answer to the {step} question, after words that lead into it"
         sure = [e for e in answers.values()
                 if any(k.startswith("^") for k in e.keywords)
                 or (e.score >= self.settings.act_threshold and not e.doubted)]
         return (sure[0], why) if len(sure) == 1 else None
+
+    def _echoed(self, tokens: Sequence[str], topic: Evidence,
+                ranked: tuple[Evidence, ...]) -> Evidence | None:
+        """The answer that starts after words that only lead into it: the question's topic
+        said back as a question ("a spare? no, no, my wife kept all that"), acknowledgements
+        ("alright, alright, no ma'am, the back door's bolted"; the guide's `leads_on` words),
+        or both. What follows them must start with a yes or a no (not both)."""
+        start = 0
+        while start < len(tokens) - 1 and tokens[start] in self._lead_words:
+            start += 1
+        stems = [stem(w) for w in tokens]
+        spans = [span for _, span in self._keyword_hits(stems[start:]).get(topic.intent, [])]
+        first = min(spans, key=min) if spans else frozenset()
+        if first and min(first) <= ECHO_LEAD and max(first) + 1 <= ECHO_WORDS:
+            start += max(first) + 1  # the topic echoed: "a spare?"
+        if start == 0 or start >= len(tokens):
+            return None
+        said = self._keyword_hits(stems[start:])
+        lead = [name for name in ("yes", "no")
+                if any(kw.pattern.startswith("^") for kw, _ in said.get(name, []))]
+        if len(lead) != 1:
+            return None
+        like = next((e for e in ranked if e.intent == lead[0]), None)
+        return replace(like or Evidence(lead[0], 0.0, 0.0, "", ()), score=topic.score,
+                       expected=True)
+
+    def _no_that_ends(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
+        """Where the step's `no` ends the session (the locksmith's "want tips?", the tips), a
+        stop that starts with a no ("no, that's enough, thank you", "nah I'm good, bye") is
+        that answer: the same goodbye, and the question answered."""
+        if ranked[0].intent != "stop" or step not in self._no_ends:
+            return None
+        said = next((e for e in ranked if e.intent == "no"), None)
+        if said is None or said.doubted or not any(k.startswith("^") for k in said.keywords):
+            return None
+        return replace(said, score=max(said.score, ranked[0].score))
 
     def _opener(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
         """At a step where only the expected intents matter (asleep: the openers), the best of
@@ -497,6 +544,9 @@ class Matcher:
             return Match(norm, "emergency", emergency.score, "act", reasons, ranked, step,
                          "emergency rule")
         best = ranked[0]
+        if (said_no := self._no_that_ends(ranked, step)) is not None:
+            ranked = (said_no, *(e for e in ranked if e is not said_no))
+            best = said_no
         answered = self._answer(norm, ranked, step)
         answer = answered[0] if answered else None
         if answer is not None:  # "no, every window is shut" at the window step: an answer
@@ -520,6 +570,9 @@ class Matcher:
         decided_by = best.source
         if opener is not None:
             decided_by = f"{decided_by} + asleep, openers only"
+        if said_no is not None:
+            reasons.append(f"a stop that starts with a no: the answer, which ends {step} too")
+            decided_by = f"{decided_by} + a no that ends the session here"
         if answered is not None:
             reasons.append(answered[1])
             decided_by = f"{decided_by} + answer to the step's question"

