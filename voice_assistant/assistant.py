@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from voice_assistant import data as data_mod
 from voice_assistant.guide import Guide, State
-from voice_assistant.matcher import Match, Matcher, MatcherSettings
+from voice_assistant.matcher import Match, Matcher, MatcherSettings, leads_on
 from voice_assistant.settings import Settings
 from voice_assistant.stt.base import Transcript
-from voice_assistant.textnorm import normalize
 
 #: A match is sure when it acts with at least this confidence and its nearest phrasing is at
 #: least this close: then a streaming engine's text is taken without waiting for Whisper's,
@@ -57,7 +56,7 @@ class Assistant:
         self.matcher = Matcher(d, matcher_settings)
         self.guide = Guide(d, settings)
         self.state = State()
-        self._leads_on = tuple(w for w in (normalize(x).split() for x in d.guide.leads_on) if w)
+        self._leads_on = leads_on(d)
         #: the last match made: the loop asks about the same partial text at every frame of
         #: a pause (early answer? unfinished?) and then hears it, all in one step
         self._last: tuple[tuple[str, str], Match] | None = None

@@ -60,11 +60,11 @@ Decision = Literal["act", "confirm", "none"]
 Scorer = Callable[..., float]
 #: Words after which a leading "yes"/"no" no longer answers the step's question alone.
 CONTRAST = frozenset({"but", "though", "although", "except", "however"})
-#: words that start a question or a request ("..., but what's his number?")
 #: a topic echoed before the answer: its keyword starts within the first ECHO_LEAD + 1 words
 #: ("a spare?") and ends within the first ECHO_WORDS
 ECHO_LEAD = 1
 ECHO_WORDS = 3
+#: words that start a question or a request ("..., but what's his number?")
 QUESTION_WORDS = frozenset({
     "what", "how", "where", "when", "who", "why", "which", "can", "could", "should", "would",
     "will", "shall", "do", "does", "did", "is", "are", "tell", "give", "help", "call", "find",
@@ -252,8 +252,7 @@ class Matcher:
         self._corrections = tuple(
             tuple(w) for w in (words(c) for c in data.guide.corrections) if w)
         #: one-word `leads_on` words ("okay", "alright", "sorry"): they may lead into an answer
-        self._lead_words = frozenset(
-            w[0] for w in (normalize(x).split() for x in data.guide.leads_on) if len(w) == 1)
+        self._lead_words = frozenset(w[0] for w in leads_on(data) if len(w) == 1)
 
     def _phrase_scores(self, text: str) -> dict[str, tuple[float, str]]:
         if self.settings.scorer == "blend":
@@ -443,18 +442,16 @@ class Matcher:
             if (not taken or said or topic.intent not in before
                     or not tail or tail[0] in QUESTION_WORDS):
                 return None
-            like = next((e for e in ranked if e.intent == taken), None)
-            answer = replace(like or Evidence(taken, 0.0, 0.0, "", ()), score=topic.score,
-                             expected=True)
-            return answer, f"{topic.intent} said, then taken back by a contrast: {taken}"
-        if (echoed := self._echoed(tokens, topic, ranked)) is not None:
-            return echoed, f"an answer to the {step} question, after words that lead into it"
+            return (_as_answer(taken, ranked, topic.score),
+                    f"{topic.intent} said, then taken back by a contrast: {taken}")
+        if (led := self._led_answer(tokens, topic, ranked)) is not None:
+            return led, f"an answer to the {step} question, after words that lead into it"
         sure = [e for e in answers.values()
                 if any(k.startswith("^") for k in e.keywords)
                 or (e.score >= self.settings.act_threshold and not e.doubted)]
         return (sure[0], why) if len(sure) == 1 else None
 
-    def _echoed(self, tokens: Sequence[str], topic: Evidence,
+    def _led_answer(self, tokens: Sequence[str], topic: Evidence,
                 ranked: tuple[Evidence, ...]) -> Evidence | None:
         """The answer that starts after words that only lead into it: the question's topic
         said back as a question ("a spare? no, no, my wife kept all that"), acknowledgements
@@ -475,9 +472,7 @@ class Matcher:
                 if any(kw.pattern.startswith("^") for kw, _ in said.get(name, []))]
         if len(lead) != 1:
             return None
-        like = next((e for e in ranked if e.intent == lead[0]), None)
-        return replace(like or Evidence(lead[0], 0.0, 0.0, "", ()), score=topic.score,
-                       expected=True)
+        return _as_answer(lead[0], ranked, topic.score)
 
     def _no_that_ends(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:
         """Where the step's `no` ends the session (the locksmith's "want tips?", the tips), a
@@ -598,6 +593,17 @@ class Matcher:
             return asked
         return Match(norm, best.intent, confidence, decision, tuple(reasons), ranked, step,
                      decided_by)
+
+
+def leads_on(data: Data) -> tuple[list[str], ...]:
+    """guide.yaml's `leads_on` words ("wait", "okay", "hang on"), normalised as utterances are."""
+    return tuple(w for w in (normalize(x).split() for x in data.guide.leads_on) if w)
+
+
+def _as_answer(name: str, ranked: Sequence[Evidence], score: float) -> Evidence:
+    """`name`'s evidence (or none yet) standing in for the topic it answers, at its score."""
+    like = next((e for e in ranked if e.intent == name), None)
+    return replace(like or Evidence(name, 0.0, 0.0, "", ()), score=score, expected=True)
 
 
 def correction(text: str, markers: Sequence[Sequence[str]]) -> str | None:

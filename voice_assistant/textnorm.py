@@ -105,7 +105,7 @@ def words(text: str) -> list[str]:
         expanded = _CONTRACTIONS.get(token)
         if token == "lets" and tokens[i + 1 : i + 2] and tokens[i + 1].strip("'/") in _LETS:
             expanded = None
-        if token in ("ya", "yah") and out and out[-1] in _YA_YOU:  # "would ya", "see ya"
+        if token in ("ya", "yah") and out and out[-1] in _YA_YOU:  # "would ya", "thank ya"
             expanded = "you"
         if expanded is None and token.endswith("'s"):
             token = token[:-2]  # possessive or "is": "friend's" → "friend"
