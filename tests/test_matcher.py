@@ -1124,6 +1124,75 @@ SIXTEENTH_LIST_SEVENTEENTH_SESSIONS = [
      "I'm shit out.", "emergency", "locked_out"),  # as heard
 ]
 
+SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS = [
+    # the way in said to be shut, the answer said at the end
+    ("The patio door is closed, also the windows. No way.", "other_entry", "no"),
+    ("Checked the balcony... locked... no good.", "other_entry", "no"),
+    ("The back door, I mean the kitchen door, hmm, I'm not sure if it's locked, let me try... "
+     "nope, it's locked.", "other_entry", "no"),
+    # nobody near has one; a no that starts what follows a contrast
+    ("None of my friends have a copy, I'm alone here in the city.", "assess", "no"),
+    ("I'm terribly sorry, but no, I don't believe anyone close by holds a spare.", "assess",
+     "no"),
+    ("My colleague has one spare key, but she stays in Sha Tin, very far. Not nearby.",
+     "assess", "no"),
+    # outcomes of a call
+    ("She's not replying. Nothing yet.", "landlord", "no"),
+    ("Landlord. Voicemail.", "landlord", "no"),
+    ("Letting agent's shut for the night, just a recorded message.", "landlord", "no"),
+    ("She hung up on me. Figures. No key.", "spare_key", "no"),
+    ("She says she gave it to her son and he has travelled. So I didn't get it.", "spare_key",
+     "no"),
+    ("Sorry. Yes. He definitely answered, someone's coming.", "landlord", "yes"),
+    ("OK the management guy came, door is open already.", "other_entry", "got_in"),
+    # requests in new words
+    ("Yeah, keep 'em coming.", "prevention", "next"),
+    ("And what more?", "prevention", "next"),
+    ("Alright, and after that, what do I do?", "assess", "next"),
+    ("Would you be so good as to say that once more?", "prevention", "repeat"),
+    ("Thank you, that will be quite sufficient. Good day to you.", "prevention", "stop"),
+    ("Good afternoon. I do apologise for bothering you, but would you be so kind as to tell me "
+     "what I might say to you?", "idle", "help"),
+    ("Sorry, what is this step? What can I answer you?", "spare_key", "help"),
+    ("How about those doors with the number pad? Can I ask for one of those?", "prevention",
+     "smart_lock"),
+    ("Wait can you just open it? Like beep boop, unlock?", "landlord", "unlock"),
+    ("Can't you just let me in, dear? Buzz it open?", "locksmith", "unlock"),
+    ("Kirsty says her pal got in with a bank card once, can I do that?", "locksmith",
+     "force_entry"),
+    ("What if I take a credit cahd and slide it in by the latch", "other_entry", "force_entry"),
+    ("Actually I'll try the admin office of the condo first", "locksmith", "landlord"),
+    ("Mind you, Gwen next door might still have the key I gave her at Christmas", "other_entry",
+     "spare_key"),
+    ("Yeah hi, so I'm standin' out heah in the hallway and my keys are, uh, they're on the "
+     "kitchen countah", "idle", "locked_out"),
+    # "not start over": taken back, and what follows is the request
+    ("Wait, start over, I mean, not start over, just go back one.", "landlord", "back"),
+    # a question to a friend about the key given her is not the spare said
+    ("Priya, did you bring the key I gave you last month?", "assess", "none"),
+    # as heard by Whisper (list 17's recordings)
+    ("Please notice the code for the key box downstairs.", "landlord", "unlock"),
+    ("Yeah hi. So i'm standing out here in the hallway and my keys are up there on the kitchen "
+     "counter.", "idle", "locked_out"),
+    ("Hi, I'm my keys all locked inside the flat. I cannot go anywhere how.", "idle",
+     "locked_out"),
+    ("Yeah not. I'm good thanks.", "locksmith", "no"),
+    ("Actually i'll try to add the office of the condo first.", "locksmith", "landlord"),
+    # as heard by Whisper (sessions 18's recordings)
+    ("My colleague has one's per key, but she stays in shot in very far enough nearby.",
+     "assess", "no"),
+    ("No. Nobody. No one can be copied.", "assess", "no"),
+    ("The kitchen window. Let me check. No it's shot tight.", "other_entry", "no"),
+    ("Landlord voice mail.", "landlord", "no"),
+    ("Sparky. Yeah my buddy Tommy. Over on Belmont has one.", "assess", "spare_key"),
+    ("Yeah not. This is a bit of a shocker. These are in my other jacket. And that's inside "
+     "the flat.", "idle", "locked_out"),
+    ("Low can i just keep the door in its kind of flimsy NGL.", "other_entry", "force_entry"),
+    ("I didn't love. He will have to stay that again. My hero is not what it was.", "assess",
+     "repeat"),
+    ("Where can you just open it. Like beep boot unlock.", "landlord", "unlock"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1136,7 +1205,8 @@ LEARNED = [
                                       *THIRTEENTH_LIST_FOURTEENTH_SESSIONS,
                                       *FOURTEENTH_LIST_FIFTEENTH_SESSIONS,
                                       *FIFTEENTH_LIST_SIXTEENTH_SESSIONS,
-                                      *SIXTEENTH_LIST_SEVENTEENTH_SESSIONS)),
+                                      *SIXTEENTH_LIST_SEVENTEENTH_SESSIONS,
+                                      *SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS)),
 ]
 
 

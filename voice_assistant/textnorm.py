@@ -49,6 +49,9 @@ _CONTRACTIONS = {
     "inna": "in the", "cyaan": "can not", "nuh": "no", "mek": "make", "dat": "that",
     "nutten": "nothing", "nuttin": "nothing", "windae": "window", "roond": "round",
     "disnae": "does not", "doesnae": "does not", "naebody": "nobody",
+    # list 17: Boston spellings that drop the r
+    "cahd": "card", "heah": "here", "theah": "there", "countah": "counter", "doah": "door",
+    "cah": "car",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -61,7 +64,7 @@ _PAIRS = {
     ("uh", "huh"): "uhhuh", ("mm", "hmm"): "mmhmm", ("mm", "hm"): "mmhmm", ("uh", "uh"): "uhuh",
     ("thank", "you"): "thanks", ("un", "lock"): "unlock", ("lock", "man"): "locksmith",
     ("key", "pad"): "keypad", ("dead", "bolt"): "deadbolt", ("dead", "bolts"): "deadbolts",
-    ("in", "doors"): "indoors", ("every", "where"): "everywhere",
+    ("in", "doors"): "indoors", ("voice", "mail"): "voicemail", ("every", "where"): "everywhere",
     ("lock", "myth"): "locksmith", ("rent", "hers"): "renters",
     ("no", "self"): "myself", ("me", "self"): "myself", ("my", "self"): "myself",  # "meself"
 }  # fmt: skip
@@ -69,7 +72,7 @@ _PAIRS = {
 _LETS = frozenset("me him her them you us it in people anyone nobody".split())
 #: "ya" after one of these is "you" ("would ya", "thank ya"), not "yeah" ("see ya" is a goodbye)
 _YA_YOU = frozenset("would could can will do did are were thank love bless got have get "
-                    "tell told hear heard need want help".split())
+                    "tell told hear heard need want help catch".split())
 _SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are", "d": "would"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
