@@ -1193,6 +1193,75 @@ SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS = [
     ("Where can you just open it. Like beep boot unlock.", "landlord", "unlock"),
 ]
 
+EIGHTEENTH_LIST_NINETEENTH_SESSIONS = [
+    # a call not answered is the answer no, not a person inside who does not answer; a name
+    # called through the door, or a mother who fell, is an emergency
+    ("I called my sister but she's not answering", "spare_key", "no"),
+    ("My sister is not answering her phone", "spare_key", "no"),
+    ("He is not answering, and his wife also not answering. Maybe they are sleeping.",
+     "landlord", "no"),
+    ("I called her name but she is not answering", "idle", "emergency"),
+    ("Oh Lord, oh Lord, my mama's inside, she fell, she ain't answering me and the door's "
+     "locked.", "idle", "emergency"),
+    ("Lord have mercy, I come in and the bathtub's been runnin' this whole time, it's "
+     "a-pourin' down through the floor to the folks below.", "safe_place", "emergency"),
+    ("Oh shoot, I'm in the kitchen and the tap's been running this whole time, there's water "
+     "all over the floor and it's going under into the hallway.", "other_entry", "emergency"),
+    # the all-clear in other words; "boy" the exclamation
+    ("Okay, they turn off the stove, the smoke clearing, everything cool now, we could carry "
+     "on.", "emergency", "next"),
+    ("Okay. Okay. The ambulance took her, she's talking, she gonna be alright. But the door "
+     "shut behind them and I'm still locked out, cher.", "emergency", "locked_out"),
+    ("Oh gosh, boy, I lock myself outside the apartment, the keys on the table inside.", "idle",
+     "locked_out"),
+    # outcomes and answers
+    ("Been round the back, it's all shut up tight, no joy.", "other_entry", "no"),
+    ("Wanjiru is not picking, and my sister says she cannot come until tomorrow.", "spare_key",
+     "no"),
+    ("Ah, she's at the bingo, pet, she'll not be back while ten.", "spare_key", "no"),
+    ("Called him twice now, he never did answer.", "landlord", "no"),
+    ("Sumimasen, I checked. It is locked also. So it did not work.", "other_entry", "no"),
+    ("Sorry, I can't stop crying. No. Everything's locked, she always locks everything.",
+     "other_entry", "no"),
+    ("Non, merci, it is enough for tonight.", "prevention", "no"),
+    ("Pulling on the patio slider, it's stiff, it's stiff, and, yep, that did it.",
+     "other_entry", "yes"),
+    ("Matter fact, yeah, Keisha got one, she stay like two blocks over.", "assess", "yes"),
+    # the refusal said back is no answer: "okay, no drilling"
+    ("Okay, no drilling. Ja, my colleague has a second key, she lives in the next street.",
+     "assess", "spare_key"),
+    # requests in new words
+    ("Acha, okay. Tell me one more, then.", "prevention", "next"),
+    ("Go on to the next'n.", "prevention", "next"),
+    ("Hold up, hold up, take it back a step.", "other_entry", "back"),
+    ("Hadaway, gan back a step, man, I wasn't listenin'.", "safe_place", "back"),
+    ("Oh, hang on, can we go back one? I answered that way too fast.", "other_entry", "back"),
+    ("Hmm. Let us begin once more from the start, I am confused now.", "landlord", "start_over"),
+    ("Sorry, sorry, a bus was passing, once more please?", "safe_place", "repeat"),
+    ("Bet. I'm out, peace.", "prevention", "stop"),
+    ("Bye bye robot!", "prevention", "stop"),
+    ("Alright, hanging up my parka now, that's me, thanks a bunch.", "prevention", "stop"),
+    ("Okay, I think that's me, I'm all set. Bye for now.", "prevention", "stop"),
+    ("Me mate upstairs, Gaz, he might have one actually, he watered me plants in the summer.",
+     "assess", "spare_key"),
+    ("Yo, my girl got a key to my spot, she'll be through later.", "assess", "spare_key"),
+    ("The caretaker uncle, he has all the keys of the building, no? Should I call him?",
+     "other_entry", "landlord"),
+    ("How much is one of them geezers gonna sting me this time of night?", "locksmith",
+     "locksmith"),
+    ("How do you tell if one of them lock fellers is on the up and up?", "landlord",
+     "locksmith"),
+    ("It's colder'n a well-digger's belt buckle out here, where'm I supposed to wait?",
+     "landlord", "safe_place"),
+    ("Can I just pop it with my debit card while I wait on her though?", "spare_key",
+     "force_entry"),
+    ("Ya know, the bathroom winder's cracked a little, I could maybe get in that way without "
+     "bustin' nothin'.", "other_entry", "other_entry"),
+    # a phone call to someone else is not a goodbye to the box
+    ("One moment, my phone... hello habibi, I am downstairs, I come in five minutes, bye bye.",
+     "assess", "none"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1206,7 +1275,8 @@ LEARNED = [
                                       *FOURTEENTH_LIST_FIFTEENTH_SESSIONS,
                                       *FIFTEENTH_LIST_SIXTEENTH_SESSIONS,
                                       *SIXTEENTH_LIST_SEVENTEENTH_SESSIONS,
-                                      *SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS)),
+                                      *SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS,
+                                      *EIGHTEENTH_LIST_NINETEENTH_SESSIONS)),
 ]
 
 

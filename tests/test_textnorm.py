@@ -31,6 +31,13 @@ from voice_assistant.textnorm import normalize, stem, words
         ("Righto, I'm sweet. Catch ya.", "righto i am sweet catch you"),
         ("a credit cahd", "a credit card"),
         ("Landlord. Voice mail.", "landlord voicemail"),
+        # a mother in other words; "where'm"; Geordie "gan" (held-out list 18, sessions 19)
+        ("my mama's inside", "my mom inside"),
+        ("where'm I supposed to wait", "where am i supposed to wait"),
+        ("gan back a step", "go back a step"),
+        ("the bathroom winder", "the bathroom window"),
+        ("Ya know, the winder's cracked", "you know the window cracked"),
+        ("on to the next'n", "on to the next one"),
         ("out heah, keys on the countah", "out here keys on the counter"),
         # and of hushing a child (held-out list 12: "S-H-H-H-H baby")
         ("S-H-H-H-H baby", "shh baby"),

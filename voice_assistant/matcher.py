@@ -450,9 +450,9 @@ class Matcher:
                     f"{topic.intent} said, then taken back by a contrast: {taken}")
         if (led := self._led_answer(tokens, topic, ranked)) is not None:
             return led, f"an answer to the {step} question, after words that lead into it"
-        sure = [e for e in answers.values()
-                if any(k.startswith("^") for k in e.keywords)
-                or (e.score >= self.settings.act_threshold and not e.doubted)]
+        sure = [e for e in answers.values() if not e.doubted
+                and (any(k.startswith("^") for k in e.keywords)
+                     or e.score >= self.settings.act_threshold)]
         return (sure[0], why) if len(sure) == 1 else None
 
     def _led_answer(self, tokens: Sequence[str], topic: Evidence,
@@ -474,8 +474,8 @@ class Matcher:
         said = self._keyword_hits(stems[start:])
         lead = [name for name in ("yes", "no")
                 if any(kw.pattern.startswith("^") for kw, _ in said.get(name, []))]
-        if len(lead) != 1:
-            return None
+        if len(lead) != 1 or any(e.intent == lead[0] and e.doubted for e in ranked):
+            return None  # one answer, not taken back ("okay, no drilling": no answer)
         return _as_answer(lead[0], ranked, topic.score)
 
     def _no_that_ends(self, ranked: tuple[Evidence, ...], step: str | None) -> Evidence | None:

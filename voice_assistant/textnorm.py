@@ -52,6 +52,10 @@ _CONTRACTIONS = {
     # list 17: Boston spellings that drop the r
     "cahd": "card", "heah": "here", "theah": "there", "countah": "counter", "doah": "door",
     "cah": "car",
+    # list 18 and sessions 19: a mother and a father in other words; Geordie and dialect spellings
+    "mama": "mom", "momma": "mom", "mommy": "mom", "mam": "mom", "mammy": "mom", "papa": "dad",
+    "daddy": "dad", "winder": "window", "winders": "windows", "gan": "go", "non": "no",
+    "nextn": "next one", "next'n": "next one",
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
@@ -73,7 +77,7 @@ _LETS = frozenset("me him her them you us it in people anyone nobody".split())
 #: "ya" after one of these is "you" ("would ya", "thank ya"), not "yeah" ("see ya" is a goodbye)
 _YA_YOU = frozenset("would could can will do did are were thank love bless got have get "
                     "tell told hear heard need want help catch".split())
-_SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are", "d": "would"}
+_SUFFIXES_TO = {"ve": "have", "ll": "will", "re": "are", "d": "would", "m": "am"}
 _SUFFIXES = tuple(f"'{k}" for k in _SUFFIXES_TO)
 _PUNCT = re.compile(r"[^\w\s'/-]+")
 #: "mhm", "mm-hmm", "M-M-H-M-M": a recogniser's spellings of the agreeing hum
@@ -108,8 +112,9 @@ def words(text: str) -> list[str]:
         expanded = _CONTRACTIONS.get(token)
         if token == "lets" and tokens[i + 1 : i + 2] and tokens[i + 1].strip("'/") in _LETS:
             expanded = None
-        if token in ("ya", "yah") and out and out[-1] in _YA_YOU:  # "would ya", "thank ya"
-            expanded = "you"
+        after_verb = bool(out) and out[-1] in _YA_YOU  # "would ya", "thank ya"
+        if token in ("ya", "yah") and (after_verb or tokens[i + 1 : i + 2] == ["know"]):
+            expanded = "you"  # ... and "ya know"
         if expanded is None and token.endswith("'s"):
             token = token[:-2]  # possessive or "is": "friend's" → "friend"
             expanded = _CONTRACTIONS.get(token)
