@@ -1257,6 +1257,12 @@ EIGHTEENTH_LIST_NINETEENTH_SESSIONS = [
      "force_entry"),
     ("Ya know, the bathroom winder's cracked a little, I could maybe get in that way without "
      "bustin' nothin'.", "other_entry", "other_entry"),
+    # as heard by Whisper (list 18's recordings)
+    ("I know i'm good thanks. My buddies pick on me up soon anyway.", "locksmith", "no"),
+    ("Should i ring up the land lowered. Then he'll it right down the road.", "assess",
+     "landlord"),
+    ("On. Yes. You picked up finally. He is saying you will come in one hour.", "landlord",
+     "yes"),
     # a phone call to someone else is not a goodbye to the box
     ("One moment, my phone... hello habibi, I am downstairs, I come in five minutes, bye bye.",
      "assess", "none"),
