@@ -31,6 +31,32 @@ def test_wav_source_paces_in_real_time_unless_fast(tmp_path: Path) -> None:
     assert time.monotonic() - start < 0.3
 
 
+def test_wav_source_closed_in_the_middle_of_a_read_stops_cleanly(tmp_path: Path) -> None:
+    """SIGTERM's handler closes the source wherever the main thread is, also between two reads
+    of the file: the chunks then stop, with no 'read of closed file' (the exit code stays 0)."""
+    path = write(tmp_path / "a.wav", wav_bytes(tone(1.0), 16000))
+    source = WavSource(path, fast=True)
+    real = source._wav.blocks
+
+    def blocks(frames: int = 8192):
+        inner = real(frames)
+        yield next(inner)
+        source.close()  # as if the signal came now
+        yield from inner  # the next read: on a closed file it would raise
+
+    source._wav.blocks = blocks  # type: ignore[method-assign]
+    chunks = list(source.chunks())
+    assert 1 <= len(chunks) <= 2
+    assert source._wav._fh.closed  # and the file is closed once the chunks stop
+
+
+def test_wav_source_closed_before_reading_closes_the_file(tmp_path: Path) -> None:
+    source = WavSource(write(tmp_path / "a.wav", wav_bytes(tone(0.3), 16000)), fast=True)
+    source.close()
+    assert source._wav._fh.closed
+    assert list(source.chunks()) == []
+
+
 class FakeStream:
     """Stands in for sounddevice.InputStream: feeds the callback from a thread."""
 

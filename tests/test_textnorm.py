@@ -33,6 +33,7 @@ from voice_assistant.textnorm import normalize, stem, words
         ("Landlord. Voice mail.", "landlord voicemail"),
         # a mother in other words; "where'm"; Geordie "gan" (held-out list 18, sessions 19)
         ("my mama's inside", "my mom inside"),
+        ("yes mam", "yes mam"),
         ("where'm I supposed to wait", "where am i supposed to wait"),
         ("gan back a step", "go back a step"),
         ("the bathroom winder", "the bathroom window"),

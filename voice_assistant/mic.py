@@ -54,6 +54,7 @@ class WavSource:
         self.path, self.fast, self.chunk_ms = Path(path), fast, chunk_ms
         self._wav = audio.WavFile(path)  # opens and checks the header now: errors come early
         self.closed = False
+        self._reading = False  # inside chunks(): the file is closed when it stops
 
     def chunks(self) -> Iterator[AudioChunk]:
         fmt = self._wav.format
@@ -63,24 +64,33 @@ class WavSource:
         t, start = 0.0, time.monotonic()
         blocks = self._wav.blocks(frames=max(1, fmt.rate * self.chunk_ms // 1000))
         done = False
-        while not done and not self.closed:
-            block = next(blocks, None)
-            done = block is None
-            if done:
-                block = np.zeros((0, fmt.channels), np.float32)
-            pending = np.concatenate([pending, conv.convert(block, last=done)])
-            while len(pending) >= step or (done and len(pending)):
-                pcm, pending = pending[:step], pending[step:]
-                if not self.fast:
-                    delay = start + t - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
-                yield AudioChunk(pcm, t)
-                t += len(pcm) / audio.RATE
+        self._reading = True
+        try:
+            while not done and not self.closed:
+                block = next(blocks, None)
+                done = block is None
+                if done:
+                    block = np.zeros((0, fmt.channels), np.float32)
+                pending = np.concatenate([pending, conv.convert(block, last=done)])
+                while len(pending) >= step or (done and len(pending)):
+                    pcm, pending = pending[:step], pending[step:]
+                    if not self.fast:
+                        delay = start + t - time.monotonic()
+                        if delay > 0:
+                            time.sleep(delay)
+                    yield AudioChunk(pcm, t)
+                    t += len(pcm) / audio.RATE
+        finally:
+            self._reading = False
+            if self.closed:
+                self._wav.close()
 
     def close(self) -> None:
+        """Stop the chunks. A signal handler may call this in the middle of a read: the file
+        is then closed when chunks() stops, not under the read (which would fail)."""
         self.closed = True
-        self._wav.close()
+        if not self._reading:
+            self._wav.close()
 
 
 StreamFactory = Callable[..., Any]

@@ -53,7 +53,8 @@ _CONTRACTIONS = {
     "cahd": "card", "heah": "here", "theah": "there", "countah": "counter", "doah": "door",
     "cah": "car",
     # list 18 and sessions 19: a mother and a father in other words; Geordie and dialect spellings
-    "mama": "mom", "momma": "mom", "mommy": "mom", "mam": "mom", "mammy": "mom", "papa": "dad",
+    # (not "mam": typed for "ma'am", "yes mam" must stay a yes, not talk to a parent)
+    "mama": "mom", "momma": "mom", "mommy": "mom", "mammy": "mom", "papa": "dad",
     "daddy": "dad", "winder": "window", "winders": "windows", "gan": "go", "non": "no",
     "nextn": "next one", "next'n": "next one",
 }  # fmt: skip
