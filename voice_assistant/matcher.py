@@ -431,11 +431,11 @@ class Matcher:
         if cut >= 0:
             tail = tokens[cut + 1:]
             said = set(self._keyword_hits([stem(w) for w in tail])) - {NONE}
-            # a no that starts the tail read alone counts ("sorry, but no, I don't believe
-            # anyone holds a spare"); a yes there may be a word that leads on ("but sure")
-            after = [e for name in ("yes", "no") if name in said
-                     and (e := answers.get(name) or (_as_answer(name, ranked, topic.score)
-                                                     if name == "no" else None))]
+            after = [answers[name] for name in ("yes", "no") if name in said and name in answers]
+            if "no" in said and "no" not in answers:  # a no that starts the tail read alone:
+                # "sorry, but no, I don't believe anyone holds a spare" (a yes there may only
+                # lead on: "but sure she's away")
+                after.append(_as_answer("no", ranked, topic.score))
             if after:
                 return (after[0], why) if len(after) == 1 else None
             # a yes or no only in the tail read alone is a word like "sure" ("but sure she's
