@@ -1268,6 +1268,25 @@ EIGHTEENTH_LIST_NINETEENTH_SESSIONS = [
      "assess", "none"),
 ]
 
+NINETEENTH_LIST_TWENTIETH_SESSIONS = [
+    # a stammer written out is the word once
+    ("N-n-no. No, I d-didn't.", "spare_key", "no"),
+    # the one with a key called, and no more said: the answer no; with "inside", an emergency
+    ("No, Gran's not answering.", "landlord", "no"),
+    ("No, they're not answering", "spare_key", "no"),
+    ("No, my gran's not answering, she's inside", "landlord", "emergency"),
+    ("my gran's inside and she's not answering", "idle", "emergency"),
+    # where someone else hid the key is asked for; where to hide one is a tip
+    ("Where did my son hide the spare? You must know, can you tell me?", "landlord", "unlock"),
+    ("where should I hide the spare key", "prevention", "lockbox"),
+    ("My daughter keeps on about one of those little boxes with a code that hold a key. Are "
+     "they any good, do you think?", "prevention", "lockbox"),
+    ("Heyyy, little box... so, funny story, my keys are, like, inside. Ha.", "idle",
+     "locked_out"),
+    # said to a passer-by
+    ("Hey buddy, you mind? I'm talkin' here.", "assess", "none"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1282,7 +1301,8 @@ LEARNED = [
                                       *FIFTEENTH_LIST_SIXTEENTH_SESSIONS,
                                       *SIXTEENTH_LIST_SEVENTEENTH_SESSIONS,
                                       *SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS,
-                                      *EIGHTEENTH_LIST_NINETEENTH_SESSIONS)),
+                                      *EIGHTEENTH_LIST_NINETEENTH_SESSIONS,
+                                      *NINETEENTH_LIST_TWENTIETH_SESSIONS)),
 ]
 
 

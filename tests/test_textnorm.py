@@ -40,6 +40,10 @@ from voice_assistant.textnorm import normalize, stem, words
         ("Ya know, the winder's cracked", "you know the window cracked"),
         ("on to the next'n", "on to the next one"),
         ("out heah, keys on the countah", "out here keys on the counter"),
+        # a stammer written out (held-out list 19); hyphenated words that only look like one
+        ("N-n-no. No, I d-didn't.", "no i did not"),
+        ("I-I-I'm l-locked out", "i am locked out"), ("st-st-stop", "stop"),
+        ("an x-ray, a t-shirt, the co-op", "an x ray a t shirt the co op"),
         # and of hushing a child (held-out list 12: "S-H-H-H-H baby")
         ("S-H-H-H-H baby", "shh baby"),
         ("shhh, sh-sh, it's ok", "shh it is ok"),

