@@ -241,6 +241,18 @@ def test_a_real_session_in_noise_is_not_let_go() -> None:
     assert all(x.step != "end" for x in r), [(x.heard, x.step) for x in r]
 
 
+def test_a_session_under_way_is_let_go_only_after_four_turns_not_for_us() -> None:
+    """Two asides in a row once the person has answered are talk around a real session."""
+    r = _run("i'm locked out", "yes", "Darlene, where you at? Uh-huh. Okay.",
+             "She's stuck behind a coal truck out on the holler road.", "yes")
+    assert [x.step for x in r] == ["assess", "spare_key", "spare_key", "spare_key",
+                                   "prevention"]
+    r = _run("i'm locked out", "yes", "did you see the match on saturday",
+             "what a lovely morning", "it was a great goal", "the bus was late again")
+    assert [x.step for x in r][-2:] == ["spare_key", "end"]
+    assert r[-1].say == "Okay. I'll be here if you need me."
+
+
 def test_one_unclear_turn_between_clear_ones_does_not_count() -> None:
     r = _run("i'm locked out", "what a lovely morning", "no", "did you see the game",
              "yes")

@@ -1287,6 +1287,65 @@ NINETEENTH_LIST_TWENTIETH_SESSIONS = [
     ("Hey buddy, you mind? I'm talkin' here.", "assess", "none"),
 ]
 
+TWENTIETH_LIST_TWENTY_FIRST_SESSIONS = [
+    # safety: breath failing with the inhaler inside is an emergency; "fire him a text", the
+    # heat on in the car and "they turned it off" are not (an emergency, a stop)
+    ("Eish, and my asthma's going, my pump is inside, I can't get my breath properly.",
+     "assess", "emergency"),
+    ("I can't breathe", "idle", "emergency"),
+    ("Right, the landlord, he's a nightmare mind, but I'll fire him a text now in a minute.",
+     "spare_key", "landlord"),
+    ("It's about ten below out here, geez, I'll go sit in the car with the heat on.",
+     "safe_place", "safe_place"),
+    ("Okay. I called my mum and she called someone and they turned it off. It's okay now. "
+     "Continue.", "emergency", "next"),
+    ("I think I left the heater on and there's smoke", "idle", "emergency"),
+    # a no said first stays the answer when nothing of ours follows the contrast
+    ("No, no spare key around here, my sister's got one but she's up at the cabin in "
+     "Brainerd.", "assess", "no"),
+    ("No, but my neighbour has a spare", "assess", "spare_key"),
+    ("How very kind. I'm afraid nobody holds a spare key, I never got round to arranging "
+     "one.", "assess", "no"),
+    ("Och, right. Naw, the windows are all shut, I'm three floors up anyway.", "other_entry",
+     "no"),
+    ("Nothing, there's burglar bars on every window, you can't get in anywhere.",
+     "other_entry", "no"),
+    ("I knock her door, nobody open. She is not at home.", "spare_key", "no"),
+    ("It went straight to the voicemail, two times.", "landlord", "no"),
+    # help on its way with the key is the answer yes
+    ("They were most obliging. A gentleman will be along presently with a key.", "landlord",
+     "yes"),
+    ("I WhatsApped the agent and she's replied, she's bringing the spare from the office.",
+     "landlord", "yes"),
+    ("There she is, she pulled in, she's got it, I'm fixin' to go in now.", "spare_key", "yes"),
+    ("Yeah, Mum got through to them, she said the man is coming now.", "landlord", "yes"),
+    ("Yeah nah yeah, got it, she just chucked it down off the balcony.", "spare_key", "yes"),
+    ("it's chucking it down out here", "safe_place", "safe_place"),
+    ("You betcha, go ahead.", "locksmith", "yes"),
+    ("Mm, yeah, go on then, I'm listening.", "prevention", "yes"),
+    ("too right, go on then mate", "locksmith", "yes"),
+    # asking the box to open the door, whoever else is named
+    ("I don't know who the landlord is. Can you just open the door for me please?",
+     "landlord", "unlock"),
+    ("Yuh cyaan just buzz mi in, nuh?", "locksmith", "unlock"),
+    # topics in other words
+    ("Oh my God, Jordan! Jordan's got one! He lives like two streets over.", "assess",
+     "spare_key"),
+    ("Okay, there's a Seven-Eleven across the street, I'll just stay there muna.", "safe_place",
+     "safe_place"),
+    ("Aye, the Spar on the corner's open late, I'll go and wait in there then.", "safe_place",
+     "safe_place"),
+    ("Maybe the bathroom window's still cracked open from my shower this morning.",
+     "spare_key", "other_entry"),
+    ("Next time I'm getting loads more cut, and I'm giving one to my mum.", "prevention",
+     "duplicate_keys"),
+    ("Very well, I shall telephone the managing agents forthwith.", "other_entry", "landlord"),
+    ("My brother's got a key safe by his gate, should I get one too?", "spare_key", "lockbox"),
+    ("From the start, please, I was not listening properly.", "safe_place", "start_over"),
+    ("Mi inside now, man, everyting cool.", "assess", "got_in"),
+    ("Nah, that's me done now, ta-ra.", "prevention", "no"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1302,7 +1361,8 @@ LEARNED = [
                                       *SIXTEENTH_LIST_SEVENTEENTH_SESSIONS,
                                       *SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS,
                                       *EIGHTEENTH_LIST_NINETEENTH_SESSIONS,
-                                      *NINETEENTH_LIST_TWENTIETH_SESSIONS)),
+                                      *NINETEENTH_LIST_TWENTIETH_SESSIONS,
+                                      *TWENTIETH_LIST_TWENTY_FIRST_SESSIONS)),
 ]
 
 

@@ -120,10 +120,13 @@ class LetGo:
     """When a session started by mistake is let go: after `after` not-understood turns in a
     row, each without in-domain evidence (no keyword of any intent, and no intent scoring
     `evidence_below` or more from its phrasings), it says `replies.let_go` and ends the
-    session."""
+    session. A session already under way (the person has answered a question: the guide has
+    moved on from its first step) is real, and is let go only after `after_answered` such
+    turns ("Darlene, where you at?" then "there she is, she pulled in" is not a false start)."""
 
     after: int = 2
     evidence_below: float = 0.55
+    after_answered: int = 4
 
 
 @dataclass(frozen=True)
@@ -494,14 +497,16 @@ def _rules(path: Path, raw: Any, problems: Problems) -> Rules:
 def _let_go(path: Path, raw: Any, problems: Problems) -> LetGo:
     raw = _mapping(path, "let_go", raw)
     after, below = raw.get("after", LetGo.after), raw.get("evidence_below", LetGo.evidence_below)
-    if not isinstance(after, int) or isinstance(after, bool) or after < 1:
-        problems.add(str(_fail(path, "let_go.after",
-                               f"must be a whole number >= 1, got {after!r}")))
+    answered = raw.get("after_answered", LetGo.after_answered)
+    for key, value in (("after", after), ("after_answered", answered)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            problems.add(str(_fail(path, f"let_go.{key}",
+                                   f"must be a whole number >= 1, got {value!r}")))
     if not isinstance(below, int | float) or isinstance(below, bool) or not 0 < below <= 1:
         problems.add(str(_fail(path, "let_go.evidence_below",
                                f"must be a number in (0, 1], got {below!r}")))
         below = LetGo.evidence_below
-    return LetGo(after, float(below))
+    return LetGo(after, float(below), answered)
 
 
 def load(data_dir: Path | None = None) -> Data:

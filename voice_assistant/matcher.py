@@ -415,7 +415,9 @@ class Matcher:
           window was open"), or says an outcome strongly enough to act on ("the office is
           closed, nobody answered");
         - after a contrast, only what follows it counts: "no, but my neighbour has a spare"
-          is about the topic, "my sister has one but she's away, so no" is the answer; and
+          is about the topic, "my sister has one but she's away, so no" is the answer; when
+          nothing of ours follows it, a no said first stays the answer ("no, no spare here,
+          my sister's got one but she's up at the cabin"); and
           the topic said, then taken back with nothing after the contrast that is ours ("my
           sister has one, but she's in Spain"), is the step's `taken_back` answer.
         Returns the answer's evidence and why."""
@@ -441,10 +443,17 @@ class Matcher:
             # a yes or no only in the tail read alone is a word like "sure" ("but sure she's
             # away"), not an answer; a question after the contrast is a request, not a retreat
             said -= {"yes", "no"}
+            if said or not tail or tail[0] in QUESTION_WORDS:
+                return None
+            # the answer no said first, the contrast only its reason: "no, no spare key
+            # around here, my sister's got one but she's up at the cabin"
+            first_no = answers.get("no")
+            if (first_no is not None and not first_no.doubted
+                    and any(k.startswith("^") for k in first_no.keywords)):
+                return first_no, why
             taken = self._taken_back.get(step, "")
             before = set(self._keyword_hits([stem(w) for w in tokens[:cut]]))
-            if (not taken or said or topic.intent not in before
-                    or not tail or tail[0] in QUESTION_WORDS):
+            if not taken or topic.intent not in before:
                 return None
             return (_as_answer(taken, ranked, topic.score),
                     f"{topic.intent} said, then taken back by a contrast: {taken}")
