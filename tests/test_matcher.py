@@ -1285,6 +1285,15 @@ NINETEENTH_LIST_TWENTIETH_SESSIONS = [
      "locked_out"),
     # said to a passer-by
     ("Hey buddy, you mind? I'm talkin' here.", "assess", "none"),
+    # as heard by Whisper (list 19's recordings): "Yes ma'am, I sure did" written "Yes mom";
+    # "I'm inside" written "I've inside"; "a bobbing pin"; tips so I don't; a lockbox to keep
+    ("Yes mom. I sure did.", "spare_key", "yes"),
+    ("yes mum, i'm wearing a coat, stop worrying", "safe_place", "none"),
+    ("Okay. Okay. I've inside already. Can.", "locksmith", "got_in"),
+    ("Honestly, i will just take a lock with a bobbing pin. How hard can it be.", "spare_key",
+     "force_entry"),
+    ("And the tips so i don't tend to apply this again.", "safe_place", "prevention"),
+    ("Work them out lock box. To keep the spare key upside.", "prevention", "lockbox"),
 ]
 
 TWENTIETH_LIST_TWENTY_FIRST_SESSIONS = [
