@@ -109,9 +109,13 @@ def test_every_mistake_in_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
         ("  force_entry: >-\n", "  force_entry2: >-\n"),
         ("\nexpect_bonus: 0.05\n", "\nexpect_bonus: 3\n"),
         ("    only_expected: true", "    only_expected: sometimes"),
-        ('    taken_back: "no"', "    taken_back: maybe")))
+        ('    taken_back: "no"', "    taken_back: maybe"),
+        ("  after_answered: 4\n", "  after_answered: 0\n"),
+        ("  under_way_at: [emergency]\n", "  under_way_at: [emergncy]\n")))
     problems = error.problems
     for key in ("steps.assess.yes: unknown step 'spare_keys'",
+                "let_go.after_answered: must be a whole number >= 1",
+                "let_go.under_way_at: unknown step 'emergncy'",
                 "steps.idle.only_expected: must be true or false",
                 "steps.spare_key.taken_back: must be yes or no",
                 "steps.spare_key.question: empty reply", "replies.force_entry: empty reply",

@@ -253,6 +253,14 @@ def test_a_session_under_way_is_let_go_only_after_four_turns_not_for_us() -> Non
     assert r[-1].say == "Okay. I'll be here if you need me."
 
 
+def test_an_emergency_is_not_let_go_while_the_person_is_on_the_phone() -> None:
+    """In an emergency the person may be talking to the emergency services."""
+    r = _run("there's smoke coming from under my door", "Allo? Yes, Hamra street, building "
+             "twelve, third floor. Yes, I'll wait at the door.", "is that twenty minutes?",
+             "Habibti, don't cry, mama's here, mama's here.")
+    assert [x.step for x in r] == ["emergency"] * 4, [(x.heard, x.step) for x in r]
+
+
 def test_one_unclear_turn_between_clear_ones_does_not_count() -> None:
     r = _run("i'm locked out", "what a lovely morning", "no", "did you see the game",
              "yes")

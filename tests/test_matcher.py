@@ -1355,6 +1355,58 @@ TWENTIETH_LIST_TWENTY_FIRST_SESSIONS = [
     ("Nah, that's me done now, ta-ra.", "prevention", "no"),
 ]
 
+TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS = [
+    # safety: a fall heard through the door (Hawaiian Pidgin); "NOT back inside" is not in;
+    # asking for the heater on, a pet said to be fine are not emergencies to act on
+    ("Eh brah, my tutu stay inside and she wen fall down, I can hear her calling out.",
+     "locksmith", "emergency"),
+    ("No, I am NOT back inside, that's the whole bloody point!", "safe_place", "no"),
+    ("Put the heater on, hooyo, I'm coming in one minute.", "locksmith", "none"),
+    ("Obrigada. Ah, my dog is barking inside, he is okay, he is just happy.", "safe_place",
+     "none"),
+    ("my dog is barking inside and I smell smoke", "safe_place", "emergency"),
+    # answers in other words
+    ("Eish, no, everybody I know stays far away, in Soweto.", "assess", "no"),
+    ("Tried the balcony door, no go, b'y, she's bolted.", "other_entry", "no"),
+    ("Nay, you're all right, I'll manage.", "locksmith", "no"),
+    ("She say she coming but need one hour, so not yet got the key lah.", "spare_key", "no"),
+    ("Landlord? Landlord is in Sochi on vacation, he doesn't answer the phone for a week.",
+     "landlord", "no"),
+    ("Fifth floor, what window, are you crazy?", "other_entry", "no"),
+    ("The factor's shut till Monday.", "landlord", "no"),
+    ("Naw, ye're awright, pal.", "locksmith", "no"),
+    ("I did, yeah, she just came down with it now, fair play to her.", "spare_key", "yes"),
+    ("He's coming. He said five minutes.", "landlord", "yes"),
+    # in, and ways in
+    ("Well I'll be, the back door was unlatched the whole time, I'm standin' in the kitchen.",
+     "other_entry", "got_in"),
+    ("Ah Mui reach already! She open the door for me, I'm inside now.", "safe_place",
+     "got_in"),
+    ("Uncle wen come, I stay inside now, mahalo.", "safe_place", "got_in"),
+    ("Happen the back door's open, our lad's always leaving it on the latch.", "landlord",
+     "other_entry"),
+    ("Da lanai slider, sometimes I no lock um, maybe I can go through there.", "spare_key",
+     "other_entry"),
+    ("Da.", "spare_key", "yes"),
+    # topics and commands
+    ("Hold up, hold up, back up one, cher.", "locksmith", "back"),
+    ("My friend's house has a door where you just press numbers, can we get one?",
+     "prevention", "smart_lock"),
+    ("Eh, those door locks wit da numbers, da keypad kine, can ask da landlord for one?",
+     "prevention", "smart_lock"),
+    ("Okay can, I go wait at the void deck downstairs, got light there.", "safe_place",
+     "safe_place"),
+    ("The warden! The warden has keys for all the flats, I'll ring his bell.", "assess",
+     "landlord"),
+    # talk to someone else: a dog told off, a call, a lift asked for
+    ("Hey, stop that, Boudreaux, get down from there!", "landlord", "none"),
+    ("Assalamu alaikum bhai, I am outside, the key is inside, can you come? Acha, acha, thank "
+     "you.", "landlord", "none"),
+    ("Sipho, come fetch me, I'm by the garages. No, now now, not just now.", "safe_place",
+     "none"),
+    ("Hooyo, no, stay in the car, I'm coming back now.", "locksmith", "none"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1371,7 +1423,8 @@ LEARNED = [
                                       *SEVENTEENTH_LIST_EIGHTEENTH_SESSIONS,
                                       *EIGHTEENTH_LIST_NINETEENTH_SESSIONS,
                                       *NINETEENTH_LIST_TWENTIETH_SESSIONS,
-                                      *TWENTIETH_LIST_TWENTY_FIRST_SESSIONS)),
+                                      *TWENTIETH_LIST_TWENTY_FIRST_SESSIONS,
+                                      *TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS)),
 ]
 
 

@@ -122,11 +122,14 @@ class LetGo:
     `evidence_below` or more from its phrasings), it says `replies.let_go` and ends the
     session. A session already under way (the person has answered a question: the guide has
     moved on from its first step) is real, and is let go only after `after_answered` such
-    turns ("Darlene, where you at?" then "there she is, she pulled in" is not a false start)."""
+    turns ("Darlene, where you at?" then "there she is, she pulled in" is not a false start).
+    At the steps in `under_way_at` (an emergency: the person is on the phone to the
+    emergency services) a session counts as under way from its first turn."""
 
     after: int = 2
     evidence_below: float = 0.55
     after_answered: int = 4
+    under_way_at: tuple[str, ...] = ("emergency",)
 
 
 @dataclass(frozen=True)
@@ -384,6 +387,9 @@ def _load_guide(path: Path, problems: Problems) -> GuideData:
         bonus = _bonus(path, "expect_bonus", doc.get("expect_bonus", 0.0))
     with problems.each():
         let_go = _let_go(path, doc.get("let_go"), problems)
+        for name in let_go.under_way_at:
+            if name not in steps:
+                problems.add(str(_fail(path, "let_go.under_way_at", f"unknown step {name!r}")))
     leads_on: tuple[str, ...] = ()
     with problems.each():
         leads_on = tuple(_text(path, f"leads_on[{i}]", w)
@@ -506,7 +512,12 @@ def _let_go(path: Path, raw: Any, problems: Problems) -> LetGo:
         problems.add(str(_fail(path, "let_go.evidence_below",
                                f"must be a number in (0, 1], got {below!r}")))
         below = LetGo.evidence_below
-    return LetGo(after, float(below), answered)
+    under_way = raw.get("under_way_at", list(LetGo.under_way_at))
+    if not isinstance(under_way, list) or not all(isinstance(x, str) for x in under_way):
+        problems.add(str(_fail(path, "let_go.under_way_at",
+                               f"must be a list of step names, got {under_way!r}")))
+        under_way = list(LetGo.under_way_at)
+    return LetGo(after, float(below), answered, tuple(under_way))
 
 
 def load(data_dir: Path | None = None) -> Data:

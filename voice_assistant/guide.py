@@ -159,10 +159,12 @@ class Guide:
     def _not_understood(self, state: State, match: Match) -> tuple[State, str]:
         """Ask again; but a session kept alive only by talk that is not for us is let go:
         after `let_go.after` such turns in a row, with no in-domain evidence, it ends; once
-        the person has answered a question (the guide has moved on), after `after_answered`."""
+        the person has answered a question (the guide has moved on), or in an emergency,
+        after `after_answered`."""
         rule = self.guide.let_go
         misses = 0 if match.in_domain(rule.evidence_below) else state.misses + 1
-        if misses >= (rule.after_answered if state.history else rule.after):
+        under_way = bool(state.history) or state.step in rule.under_way_at
+        if misses >= (rule.after_answered if under_way else rule.after):
             return self._say(State(step="end"), self._reply("let_go"))
         new, text = self._say(state, self._reply("didnt_catch"), self.question(state))
         return replace(new, misses=misses), text

@@ -57,12 +57,15 @@ _CONTRACTIONS = {
     "mama": "mom", "momma": "mom", "mommy": "mom", "mammy": "mom", "papa": "dad",
     "daddy": "dad", "winder": "window", "winders": "windows", "gan": "go", "non": "no",
     "nextn": "next one", "next'n": "next one",
+    # list 21 and sessions 22: Hawaiian Pidgin's grandmother; Yorkshire "nay"; Glaswegian
+    "tutu": "grandma", "nay": "no", "awright": "alright", "wit": "with",
+    "hooyo": "mom", "ammi": "mom", "ammu": "mom",  # Somali, Urdu, Bengali: mother
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
 FILLERS = frozenset(
     "um umm uh uhh er erm ah hmm hm please pls like so well just actually basically "
-    "literally really oh hey thanks cheers mate".split()
+    "literally really oh hey thanks cheers mate eish och ach".split()
 )
 
 _PAIRS = {
@@ -72,6 +75,8 @@ _PAIRS = {
     ("in", "doors"): "indoors", ("voice", "mail"): "voicemail", ("every", "where"): "everywhere",
     ("lock", "myth"): "locksmith", ("rent", "hers"): "renters",
     ("no", "self"): "myself", ("me", "self"): "myself", ("my", "self"): "myself",  # "meself"
+    # Hawaiian Pidgin's past tense: "she wen fall down", "uncle wen come" (list 21, sessions 22)
+    ("wen", "fall"): "fell", ("wen", "come"): "came", ("wen", "go"): "went",
 }  # fmt: skip
 #: "lets" before one of these is the verb ("the landlord lets me in"), not "let's"
 _LETS = frozenset("me him her them you us it in people anyone nobody".split())
