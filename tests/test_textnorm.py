@@ -54,7 +54,7 @@ from voice_assistant.textnorm import normalize, stem, words
         # the dropped g written with an apostrophe; Scots and Jamaican spellings (list 13)
         ("I left the skillet goin' on the stove.", "i left the skillet going on the stove"),
         ("he's no answerin'", "he is no answering"),
-        ("och, ah'm lost, the hale thing fae scratch", "i am lost the whole thing from scratch"),  # noqa: E501
+        ("och, ah'm lost, the hale thing fae scratch", "i am lost the whole thing from scratch"),
         ("mi dog inna di house", "mi dog in the house"),
         ("key pad dead bolts", "keypad deadbolts"),
         ("i lock no self out", "i lock myself out"), ("locked me self out", "locked myself out"),
