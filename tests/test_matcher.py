@@ -1294,6 +1294,17 @@ NINETEENTH_LIST_TWENTIETH_SESSIONS = [
      "force_entry"),
     ("And the tips so i don't tend to apply this again.", "safe_place", "prevention"),
     ("Work them out lock box. To keep the spare key upside.", "prevention", "lockbox"),
+    # as heard by Whisper (sessions 20's recordings): at work, a phone switched off (not a
+    # stop), the windows too high, all locked up, water coming under the door, "Now i'm good"
+    ("No she is that work. Until midnight.", "spare_key", "no"),
+    ("No, it's gone as switched off.", "landlord", "no"),
+    ("switch off", "prevention", "stop"),
+    ("Know the windows are too high.", "landlord", "no"),
+    ("Now it's all locked up. Every window.", "other_entry", "no"),
+    ("Oh no i left the bathroom. The wallet is coming under the door.", "spare_key",
+     "emergency"),
+    ("Now i'm good. Thank you kindly.", "locksmith", "no"),
+    ("Tenen, no key, is not home.", "spare_key", "no"),
 ]
 
 TWENTIETH_LIST_TWENTY_FIRST_SESSIONS = [
