@@ -1364,6 +1364,18 @@ TWENTIETH_LIST_TWENTY_FIRST_SESSIONS = [
     ("From the start, please, I was not listening properly.", "safe_place", "start_over"),
     ("Mi inside now, man, everyting cool.", "assess", "got_in"),
     ("Nah, that's me done now, ta-ra.", "prevention", "no"),
+    # as heard by Whisper (list 20's recordings): what I am in is what I wear; "My inside now";
+    # "a key save"; "one of them fancy code lock"; "You better go ahead"
+    ("It's bookaching down out here and i'm in my slippers.", "safe_place", "none"),
+    ("It's freezing out here and I'm in my pyjamas.", "safe_place", "safe_place"),
+    ("yes! I'm in", "other_entry", "got_in"),
+    ("My inside now. Man. Everything cool.", "assess", "got_in"),
+    ("My brother's got a key save by his gate. Should i get one too.", "spare_key", "lockbox"),
+    ("I want one of them fancy coat lock on the door.", "locksmith", "smart_lock"),
+    ("Can I get one of them keypad locks put in so this never happens again?", "assess",
+     "smart_lock"),
+    ("I really fancy a curry", "prevention", "none"),
+    ("You better go ahead.", "locksmith", "yes"),
 ]
 
 TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS = [
