@@ -129,6 +129,7 @@ def words(text: str) -> list[str]:
             expanded = _CONTRACTIONS.get(token)
         elif expanded is None and token.endswith(_SUFFIXES):  # "might've", "they'll"
             stem_, suffix = token.rsplit("'", 1)
+            stem_ = _CONTRACTIONS.get(stem_, stem_)  # "ye're" → "you are"
             expanded = f"{stem_} {_SUFFIXES_TO[suffix]}"
         for word in (expanded or token.replace("'", "")).split():
             if out and (out[-1], word) in _PAIRS:  # "uh huh" is a yes, not a filler
