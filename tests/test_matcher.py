@@ -1428,6 +1428,17 @@ TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS = [
     ("Sipho, come fetch me, I'm by the garages. No, now now, not just now.", "safe_place",
      "none"),
     ("Hooyo, no, stay in the car, I'm coming back now.", "locksmith", "none"),
+    # as heard by Whisper (sessions 21's recordings): a yes tagged on after an outcome; no more
+    # tips; a dog about to overheat; agreeing to call is not having reached them
+    ("Well, the patio door. I tried that already. It's locked up tight, yeah.", "other_entry",
+     "no"),
+    ("the window's open, yeah", "other_entry", "yes"),
+    ("No more tips. I'm so tired good night.", "prevention", "no"),
+    ("And my heart's in there. It's like a hundred degrees. And yes he's off. She's got over "
+     "heat.", "assess", "emergency"),
+    ("Yah, the property management's got an after-hours line, I'll give 'em a jingle.",
+     "landlord", "landlord"),
+    ("Yes, I got him, he's coming", "landlord", "yes"),
 ]
 
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent

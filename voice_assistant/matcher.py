@@ -462,6 +462,8 @@ class Matcher:
         sure = [e for e in answers.values() if not e.doubted
                 and (any(k.startswith("^") for k in e.keywords)
                      or e.score >= self.settings.act_threshold)]
+        if len(sure) == 2:
+            sure = _without_tag(sure)
         return (sure[0], why) if len(sure) == 1 else None
 
     def _led_answer(self, tokens: Sequence[str], topic: Evidence,
@@ -670,6 +672,18 @@ def _training_docs(data: Data) -> list[tuple[str, str]]:
             docs.extend((intent.name, " ".join(alt)) for seg in kw.segments for alt in seg)
     docs.extend((NONE, normalize(line)) for line in data.chatter)
     return docs
+
+
+def _without_tag(sure: list[Evidence]) -> list[Evidence]:
+    """A yes that is only a tag at the end ("it's locked up tight, yeah") after a no said as an
+    outcome is no answer of its own: the no. Not after a no said first ("nah, yeah" is a
+    yes), which is left undecided."""
+    by = {e.intent: e for e in sure}
+    yes, no = by.get("yes"), by.get("no")
+    if (yes is None or no is None or not all(k.endswith("$") for k in yes.keywords)
+            or any(k.startswith("^") or k.endswith("$") for k in no.keywords)):
+        return sure
+    return [no]
 
 
 def _taken_back_by_contrast(tokens: Sequence[str], span: frozenset[int],
