@@ -1428,6 +1428,18 @@ TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS = [
     ("Sipho, come fetch me, I'm by the garages. No, now now, not just now.", "safe_place",
      "none"),
     ("Hooyo, no, stay in the car, I'm coming back now.", "locksmith", "none"),
+    # as heard by Whisper (list 21's recordings): a baby heard crying, "I'll manage", "sure, go
+    # on", "go back to sleep" (not back), "She let me inside now", "I gave her one", the pin
+    ("Please, please, I went down for the post in the door shed in my babies and they're in "
+     "her cut. She's only eight months. I can hear her crying.", "idle", "emergency"),
+    ("Hey, you're all right. I'll manage.", "locksmith", "no"),
+    ("Duh, sure. Go on. I am listening.", "prevention", "yes"),
+    ("Stop. Stop. I wasn't talking to you. Go back to sleep.", "landlord", "stop"),
+    ("go back a step", "landlord", "back"),
+    ("Mom's home. She let me inside now.", "spare_key", "got_in"),
+    ("Wait, the wee wumman next door, she's got a spare, I gave her wan last year.", "assess",
+     "spare_key"),
+    ("What is the pen for the key pad. I forgot the numbers.", "locksmith", "unlock"),
     # as heard by Whisper (sessions 21's recordings): a yes tagged on after an outcome; no more
     # tips; a dog about to overheat; agreeing to call is not having reached them
     ("Well, the patio door. I tried that already. It's locked up tight, yeah.", "other_entry",

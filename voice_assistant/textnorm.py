@@ -60,6 +60,7 @@ _CONTRACTIONS = {
     # list 21 and sessions 22: Hawaiian Pidgin's grandmother; Yorkshire "nay"; Glaswegian
     "tutu": "grandma", "nay": "no", "awright": "alright", "wit": "with",
     "hooyo": "mom", "ammi": "mom", "ammu": "mom",  # Somali, Urdu, Bengali: mother
+    "wumman": "woman", "wan": "one",  # Glaswegian
 }  # fmt: skip
 
 #: Words that carry no meaning in a request; dropped unless nothing else is left.
