@@ -1440,6 +1440,12 @@ TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS = [
     ("Wait, the wee wumman next door, she's got a spare, I gave her wan last year.", "assess",
      "spare_key"),
     ("What is the pen for the key pad. I forgot the numbers.", "locksmith", "unlock"),
+    # as heard by Whisper (sessions 22's recordings): a phone never picked up is no emergency;
+    # "shot till Monday"; "one of key saves"
+    ("Mommy's not answering. She never picks up the phone at night.", "landlord", "no"),
+    ("my mommy's inside and she's not answering", "landlord", "emergency"),
+    ("The factory is shot till Monday.", "landlord", "no"),
+    ("Next time i'm getting one of key saves. I swear.", "prevention", "lockbox"),
     # as heard by Whisper (sessions 21's recordings): a yes tagged on after an outcome; no more
     # tips; a dog about to overheat; agreeing to call is not having reached them
     ("Well, the patio door. I tried that already. It's locked up tight, yeah.", "other_entry",
