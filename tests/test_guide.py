@@ -294,3 +294,14 @@ def test_the_rules_whatever_the_step_come_from_the_data(data) -> None:
         ["assess", "other_entry", "other_entry"]
     said = steps("I'm locked out", "can i smash the window")[1][1]
     assert "force" not in said.lower() and "didn't catch" in said
+
+
+def test_after_did_you_mean_no_a_bare_no_declines_and_a_no_in_full_answers() -> None:
+    # "Rahul, bro, pick up the phone yaar" is only nearly a no; then "He is not picking up"
+    # is the answer (held-out sessions 23), while a bare "no" declines the guess
+    r = _run("i'm locked out", "yes", "Rahul, bro, pick up the phone yaar...",
+             "He is not picking up.")
+    assert "Did you mean no?" in r[2].say and r[2].step == "spare_key"
+    assert r[3].step == "landlord"
+    r = _run("i'm locked out", "yes", "Rahul, bro, pick up the phone yaar...", "no")
+    assert r[3].step == "spare_key" and r[3].say.startswith("Okay.")

@@ -1459,6 +1459,57 @@ TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS = [
     ("Yes, I got him, he's coming", "landlord", "yes"),
 ]
 
+
+#: Learned from held-out list 22 and sessions 23 (typed first: 123/130, sessions 4/16).
+TWENTY_SECOND_LIST_TWENTY_THIRD_SESSIONS = [
+    # answers in other words
+    ("tried everything, nothing's open", "other_entry", "no"),
+    ("i don't even have his number", "landlord", "no"),
+    ("Told you already, no one.", "assess", "no"),
+    ("Naw, ah'm sorted. Cheers.", "locksmith", "no"),
+    ("They said someone'll be round within the hour.", "landlord", "yes"),
+    # a way in asked about after a contrast is still that way in
+    ("There is a balcony door, but it is the third floor. Is safe to climb there?",
+     "other_entry", "other_entry"),
+    ("The kitchen window is little open, but I need a ladder.", "other_entry", "other_entry"),
+    # who has the key, said by name; back to the spare key
+    ("Um... Mrs Ortiz upstairs has our key I think", "assess", "spare_key"),
+    ("hold on, I think my ex still has my old key", "locksmith", "spare_key"),
+    ("Coming back to the spare key, what if my flatmate doesn't pick up?", "prevention",
+     "spare_key"),
+    # a burner left going; stop; back; rain and night
+    ("Oh Lord. I left the beans on the stove. The burner's still going.", "assess",
+     "emergency"),
+    ("Okay can, stop already.", "prevention", "stop"),
+    ("wait wait, back", "safe_place", "back"),
+    ("it's absolutely pissing down out here", "assess", "safe_place"),
+    ("it's like two in the morning, where do I even go", "other_entry", "safe_place"),
+    ("I seen them boxes the realtors use, should I get one of those for a key", "assess",
+     "lockbox"),
+    # asking the box to open up, or where the key is hidden
+    ("where'd they hide the spare, you know right?", "locksmith", "unlock"),
+    ("computer, open door", "spare_key", "unlock"),
+    # as heard by Whisper (list 22's and sessions 23's recordings)
+    ("Hardin. Once more please. A little slower.", "safe_place", "repeat"),
+    ("I'm sure. Why not.", "locksmith", "yes"),
+    ("I'm good friend.", "locksmith", "no"),
+    ("Wait oh no i left this stolen. There's a pop on the burner.", "landlord", "emergency"),
+    ("Can you play some break or something.", "landlord", "none"),
+    ("Hello excuse me. The door shot behind me. And i haven't got my key with me.", "idle",
+     "locked_out"),
+    ("Where they hide the spare. You know right.", "locksmith", "unlock"),
+    ("Try everything. Nothing's open.", "other_entry", "no"),
+    ("I know i've had enough for one night. Thanks.", "prevention", "no"),
+    ("They said someone will be around within the hour.", "landlord", "yes"),
+    ("He'd answer. He comes in half-hour.", "landlord", "yes"),
+    ("The guards are here now. They're looking after it. Carry it on.", "emergency", "next"),
+    ("I reckon you will have to speak up there.", "assess", "repeat"),
+    ("Key is here. I am inside.", "safe_place", "got_in"),
+    ("Actually the missus has this pair. She's at her minimums 10 minutes away.", "assess",
+     "spare_key"),
+    ("Oh lord. I left the beans on the stove. The burners still go.", "assess", "emergency"),
+]
+
 #: Each list above is checked the way it was written: held-out lists 3 and 4 want the intent
 #: itself (`none` included); sealed sets B, C and list 5 count a turn not acted on as `none`.
 LEARNED = [
@@ -1476,7 +1527,8 @@ LEARNED = [
                                       *EIGHTEENTH_LIST_NINETEENTH_SESSIONS,
                                       *NINETEENTH_LIST_TWENTIETH_SESSIONS,
                                       *TWENTIETH_LIST_TWENTY_FIRST_SESSIONS,
-                                      *TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS)),
+                                      *TWENTY_FIRST_LIST_TWENTY_SECOND_SESSIONS,
+                                      *TWENTY_SECOND_LIST_TWENTY_THIRD_SESSIONS)),
 ]
 
 

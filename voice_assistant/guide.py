@@ -16,6 +16,9 @@ from voice_assistant.settings import Settings
 
 #: Steps in which no session is running: only locked_out, help and emergency start one.
 ASLEEP = ("idle", "end")
+#: After "did you mean no?", a no of at most this many words ("no", "nope, no") declines the
+#: guess; a longer one ("he's not picking up") is the answer itself.
+BARE_NO_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,10 @@ class Guide:
         if state.pending is not None and decision == "act" and intent in ("yes", "no"):
             if intent == "yes":
                 return self._act(replace(state, pending=None), state.pending)
+            if state.pending == "no" and len(match.text.split()) > BARE_NO_WORDS:
+                # "did you mean no?" - "he's not picking up": a no said in full answers the
+                # step's question; a bare "no" declines the guess (held-out sessions 23)
+                return self._act(replace(state, pending=None), "no")
             return self._say(state, self._reply("confirm_no"), self.question(state))
         if decision == "none" or intent == "none":
             return self._not_understood(state, match)
